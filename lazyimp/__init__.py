@@ -1,0 +1,59 @@
+"""lazyimp: lazy imports for the Pythons people run today.
+
+``lazyimp.install()`` makes every module-level ``import x`` hand back a proxy; the
+module body runs when the program first uses it, and the proxy then swaps itself
+out.  See README.rst for the contract and its limits.
+
+Importing this package installs nothing and imports nothing heavy (SPEC 7.6, 8.1):
+the report, import tracking and the spawn pickler load on first use.
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+from ._finder import Importer as Importer
+from ._finder import disabled as disabled
+from ._finder import enabled as enabled
+from ._finder import install as install
+from ._finder import is_installed as is_installed
+from ._finder import load as load
+from ._finder import pending as pending
+from ._finder import resolve_all as resolve_all
+from ._finder import uninstall as uninstall
+from ._proxy import is_lazy as is_lazy
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Importer",
+    "disabled",
+    "enabled",
+    "install",
+    "is_installed",
+    "is_lazy",
+    "load",
+    "pending",
+    "resolve_all",
+    "uninstall",
+]
+
+# Public names that live in modules too costly to import with lazyimp itself.
+_LATER: dict[str, str] = {}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LATER.get(name)
+    if module is None:
+        raise AttributeError(f"module 'lazyimp' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LATER))

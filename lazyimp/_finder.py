@@ -1,0 +1,510 @@
+"""The meta-path finder, and install / uninstall / enabled / disabled.
+
+One ``Importer`` sits at the front of ``sys.meta_path``.  For each import it asks
+every *later* finder, in order, for the spec (so setuptools' distutils shim,
+editable-install finders, pytest's assertion rewriter and ``six.moves`` keep
+working), then decides whether the module may be lazy (SPEC 2.1): the switch is on
+in this context, the import statement runs at module level outside a ``try``
+block, the loader runs Python code through ``exec_module`` with default module
+creation, and the policy does not exclude it.  If so, the spec's loader is wrapped
+for one call: importlib creates and initialises the module as usual, and our
+``exec_module`` puts a proxy in ``sys.modules`` instead of running the body, then
+gives the spec and module their original loader back.
+
+Finding is never deferred, so a missing module raises at the import statement
+(SPEC 2.2).  Known limits: modules loaded by loaders with their own
+``create_module`` (extensions, ``six.moves``) and those imported inside functions
+stay eager; an ``__init__`` that rewrites ``__path__`` is executed before its
+submodules are searched when a first search fails.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+TYPE_CHECKING = False
+ModuleType = type(sys)
+if TYPE_CHECKING:
+    from typing import Any, Callable, Iterator
+
+from . import _frames, _policy, _proxy, _registry, _state
+
+_bootstrap = sys.modules["_frozen_importlib"]
+_external = sys.modules["_frozen_importlib_external"]
+
+# Loaders whose create_module is the default (returns None: importlib makes a plain
+# module) and whose exec_module runs Python code: source, bytecode, zip archives.
+_DEFAULT_CREATE: set[Any] = {_external._LoaderBasics.create_module}
+_zipimport = sys.modules.get("zipimport")
+if _zipimport is not None:
+    _DEFAULT_CREATE.add(_zipimport.zipimporter.create_module)
+
+
+def _default_create(loader: Any) -> bool:
+    create = getattr(type(loader), "create_module", None)
+    if create in _DEFAULT_CREATE:
+        return True
+    abc = sys.modules.get("importlib.abc")
+    return abc is not None and create is abc.Loader.create_module
+
+
+def _unsupported_interpreter() -> str | None:
+    if sys.version_info >= (3, 15):
+        return (
+            "lazyimp does not support Python 3.15+ yet: it has PEP 810 lazy imports built in "
+            "(`lazy import x`, -X lazy_imports=all), and lazyimp's finder is untested there"
+        )
+    gil = getattr(sys, "_is_gil_enabled", None)
+    if (gil is not None and not gil()) or "t" in getattr(sys, "abiflags", ""):
+        return (
+            "lazyimp does not support free-threaded Python builds yet: its proxies and "
+            "swap-out rely on the GIL and are untested without it"
+        )
+    if sys.implementation.name != "cpython":
+        return f"lazyimp supports CPython only, not {sys.implementation.name}"
+    return None
+
+
+class _LazyLoader:
+    """A one-shot loader: importlib creates the module, we hand out a proxy."""
+
+    __slots__ = ("loader", "sites", "record", "existing")
+
+    def __init__(self, loader: Any, sites: list[dict[str, Any]], record: Any) -> None:
+        self.loader = loader
+        self.sites = sites
+        self.record = record
+        self.existing: Any = None
+
+    def create_module(self, spec: Any) -> Any:
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module: ModuleType) -> None:
+        spec = module.__spec__
+        assert spec is not None
+        # From here on nobody may see our wrapper: the module and its spec get the
+        # original loader back (inspect.getsource and reload use it).
+        spec.loader = self.loader
+        module.__loader__ = self.loader
+        if self.existing is not None:
+            # Building the proxy type imported this very module (wrapt): keep that.
+            sys.modules[spec.name] = self.existing
+            return
+        sys.modules[spec.name] = _proxy.make_proxy(module, self.loader, self.sites, self.record)
+
+    def __getattr__(self, name: str) -> Any:
+        # Anything else (get_source, is_package, get_resource_reader...) is the
+        # original loader's business.
+        return getattr(self.loader, name)
+
+
+class Importer:
+    """lazyimp's meta-path finder; ``install()`` returns the one instance.
+
+    Attributes:
+        config: the effective configuration (``lazyimp._policy.Config``): each
+            ignore entry with its source, and the scalar settings with theirs.
+    """
+
+    def __init__(self) -> None:
+        self.config = _policy.Config()
+        self.globally_on = False  # install() was called (not only enabled())
+        self._scoped = 0  # enabled() blocks currently open that inserted us
+        self._site_phase = False
+        self._finding: set[str] = set()
+
+    def __repr__(self) -> str:
+        state = "installed" if self in sys.meta_path else "not installed"
+        return f"<lazyimp.Importer {state}>"
+
+    def uninstall(self) -> None:
+        """Remove the finder (same as ``lazyimp.uninstall()``)."""
+        uninstall()
+
+    # -- the finder protocol ----------------------------------------------------------
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        if target is not None or _state.eager_depth():
+            return None
+        on = _state.switch.get()
+        if on is None:
+            on = self.globally_on
+        if not on:
+            return None
+        if self._site_phase and self._still_in_site():
+            return None
+        frame = _frames.importer_frame(2)
+        with _state.eager_scope():
+            spec = self._find_later(fullname, path, target)
+        if spec is None:
+            # Outside the eager scope: the parent's body must import as usual.
+            spec = self._find_after_parent_ran(fullname, target)
+            if spec is None:
+                return None
+        with _state.eager_scope():
+            reason = self._eager_reason(fullname, spec, frame)
+            if reason is not None:
+                state = _registry.IGNORED if reason[0] == "policy" else _registry.EAGER
+                _registry.record_eager(fullname, state, reason[1])
+                return spec
+            cls = _proxy.proxy_class()  # may import wrapt's parts: do it eagerly now
+        assert frame is not None
+        code = frame.f_code
+        record = _registry.record_proxied(
+            fullname, frame.f_globals.get("__name__"), code.co_filename, frame.f_lineno
+        )
+        loader = _LazyLoader(spec.loader, [frame.f_locals], record)
+        existing = sys.modules.get(fullname)
+        if existing is not None and type(existing) is cls:
+            loader.existing = existing
+        spec.loader = loader
+        return spec
+
+    def _find_later(self, fullname: str, path: Any, target: Any) -> Any:
+        # Ask the finders after us, in order, as importlib would.  A finder that
+        # recursively asks sys.meta_path for the same name (wrapt's post-import hook
+        # finder does) reaches us again: step aside for that inner call.
+        if fullname in self._finding:
+            return None
+        self._finding.add(fullname)
+        try:
+            meta_path = sys.meta_path
+            try:
+                start = meta_path.index(self) + 1
+            except ValueError:
+                start = 0
+            for finder in meta_path[start:]:
+                find = getattr(finder, "find_spec", None)
+                if find is None:
+                    continue
+                spec = find(fullname, path, target)
+                if spec is not None:
+                    return spec
+            return None
+        finally:
+            self._finding.discard(fullname)
+
+    def _find_after_parent_ran(self, fullname: str, target: Any) -> Any:
+        # The parent package is still unexecuted and its __path__ (from the spec)
+        # did not have the submodule: its __init__ may extend __path__
+        # (pkgutil.extend_path).  Run it, as an eager import would have, and retry.
+        parent = fullname.rpartition(".")[0]
+        if not parent:
+            return None
+        parent_module = sys.modules.get(parent)
+        if parent_module is None or not _proxy.is_lazy(parent_module):
+            return None
+        real = _proxy.resolve(parent_module)
+        if fullname in sys.modules:
+            return None
+        return self._find_later(fullname, getattr(real, "__path__", None), target)
+
+    def _eager_reason(self, fullname: str, spec: Any, frame: Any) -> tuple[str, str] | None:
+        loader = spec.loader
+        if loader is None:
+            return "kind", "namespace package"
+        if not hasattr(loader, "exec_module"):
+            return "kind", "legacy loader without exec_module"
+        if not _default_create(loader):
+            origin = spec.origin
+            if origin == "built-in":
+                return "kind", "built-in"
+            if origin == "frozen":
+                return "kind", "frozen"
+            if isinstance(loader, _external.ExtensionFileLoader):
+                return "kind", "extension"
+            return "kind", f"loader {type(loader).__name__} creates its own module"
+        if frame is None:
+            return "scope", "no importing frame"
+        if not _frames.is_module_level(frame):
+            return "scope", "function or class body"
+        if _frames.in_try_block(frame):
+            return "scope", "try block"
+        namespace = frame.f_globals
+        if namespace.get("__lazyimp_eager__") is True:
+            return "policy", "__lazyimp_eager__ in the importing module"
+        importer = namespace.get("__name__")
+        statement, fromlist = _frames.statement(frame)
+        if statement != fullname:
+            fromlist = None  # the statement is about another module (a parent or child)
+        if fromlist:
+            # `from x import y` reads x.y right away: x would run at once anyway.
+            return "scope", "from-import (the module is used at once)"
+        if (
+            importer
+            and fullname.rpartition(".")[0] == importer
+            and namespace.get("__path__") is not None
+        ):
+            # A package's __init__ importing its own submodule: often done only for
+            # the submodule's side effects (registering functions, as mpmath does).
+            return "scope", "package __init__ importing its own submodule"
+        config = self.config
+        why = config.eager_reason(fullname, spec.origin)
+        if why is not None:
+            return "policy", why
+        if config.filter is not None:
+            lazy = config.filter(importer, fullname, fromlist)
+            if not lazy:
+                return "policy", "filter"
+        return None
+
+    def _still_in_site(self) -> bool:
+        # Imports made while site is processing .pth files (and sitecustomize) stay
+        # eager (SPEC 1.5).  Once an import happens outside site, stop checking.
+        site = sys.modules.get("site")
+        site_file = getattr(site, "__file__", None)
+        frame: Any = sys._getframe(2)
+        while frame is not None:
+            if frame.f_code.co_filename == site_file:
+                return True
+            frame = frame.f_back
+        self._site_phase = False
+        return False
+
+
+_importer: Importer | None = None
+
+
+def _the_importer() -> Importer:
+    global _importer
+    if _importer is None:
+        _importer = Importer()
+    return _importer
+
+
+def _insert(importer: Importer) -> None:
+    with _state.lock:
+        if importer not in sys.meta_path:
+            sys.meta_path.insert(0, importer)
+            _registry.mark_installed()
+
+
+def install(**config: Any) -> Importer:
+    """Make module-level imports lazy from now on, process-wide.
+
+    The eager idiom it replaces is plain ``import x``: afterwards ``import x`` at
+    module level binds a proxy that executes ``x`` on first use.  Calling it again
+    returns the same importer with the new configuration.
+
+    Args:
+        ignore: module names to keep eager (exact names).
+        ignore_packages: packages to keep eager with everything below them.
+        ignore_paths: directories (relative ones from the working directory) or
+            absolute globs; modules whose file is below or matches stay eager.
+        defaults: keep the built-in list of modules known to break when deferred
+            (default True).
+        filter: ``filter(importer, name, fromlist) -> bool``; False keeps eager.
+        memory: memory probe for the report: None (RSS), False, or a callable.
+
+    Returns:
+        The ``Importer`` at the front of ``sys.meta_path`` (or, with
+        ``LAZYIMP_DISABLE=1`` set, the importer left uninstalled).
+
+    Raises:
+        TypeError: an unknown keyword or a value of the wrong type.
+        ValueError: a malformed entry (names its source); nothing is changed.
+        RuntimeError: on an interpreter lazyimp does not support (3.15+,
+            free-threaded builds).
+    """
+    problem = _unsupported_interpreter()
+    if problem is not None:
+        raise RuntimeError(problem)
+    importer = _the_importer()
+    new_config = _policy.build(config)
+    if os.environ.get("LAZYIMP_DISABLE", "") not in ("", "0"):
+        return importer
+    with _state.lock:
+        _registry.configure_memory(new_config.memory)
+        _registry.verbose = _registry.verbose or os.environ.get("LAZYIMP_VERBOSE", "") not in ("", "0")
+        if _registry.verbose:
+            _enable_verbose_logging()
+        importer.config = new_config
+        importer.globally_on = True
+        if _called_from_site():
+            importer._site_phase = True
+        _insert(importer)
+    return importer
+
+
+def _enable_verbose_logging() -> None:
+    import logging
+
+    logger = logging.getLogger("lazyimp")
+    if logger.level == logging.NOTSET or logger.level > logging.DEBUG:
+        logger.setLevel(logging.DEBUG)
+    if not logger.handlers and not logging.getLogger().handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+        logger.addHandler(handler)
+
+
+def _called_from_site() -> bool:
+    site = sys.modules.get("site")
+    site_file = getattr(site, "__file__", None)
+    frame: Any = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_filename == site_file:
+            return True
+        frame = frame.f_back
+    return False
+
+
+def uninstall() -> None:
+    """Remove the finder and undo install()'s global changes (SPEC 1.2).
+
+    Proxies handed out before keep working: they execute on first use as before.
+    Safe to call when not installed.
+    """
+    with _state.lock:
+        importer = _importer
+        if importer is None:
+            return
+        importer.globally_on = False
+        importer._site_phase = False
+        if importer._scoped == 0:
+            while importer in sys.meta_path:
+                sys.meta_path.remove(importer)
+
+
+def is_installed() -> bool:
+    """True while ``install()`` is in effect (the finder is in ``sys.meta_path``)."""
+    return _importer is not None and _importer.globally_on and _importer in sys.meta_path
+
+
+class _Switch:
+    """``enabled()`` / ``disabled()``: the switch for this context only (SPEC 1.3)."""
+
+    __slots__ = ("value", "config", "token", "inserted", "previous_config")
+
+    def __init__(self, value: bool, config: dict[str, Any]) -> None:
+        self.value = value
+        self.config = config
+        self.token: Any = None
+        self.inserted = False
+        self.previous_config: Any = None
+
+    def __enter__(self) -> Importer | None:
+        importer = None
+        if self.value:
+            problem = _unsupported_interpreter()
+            if problem is not None:
+                raise RuntimeError(problem)
+            importer = _the_importer()
+            new_config = _policy.build(self.config) if self.config else None
+            with _state.lock:
+                if new_config is not None:
+                    self.previous_config = importer.config
+                    importer.config = new_config
+                if importer not in sys.meta_path:
+                    _insert(importer)
+                    self.inserted = True
+                importer._scoped += 1
+        self.token = _state.switch.set(self.value)
+        return importer
+
+    def __exit__(self, *exc: Any) -> None:
+        _state.switch.reset(self.token)
+        if self.value:
+            importer = _the_importer()
+            with _state.lock:
+                importer._scoped -= 1
+                if self.previous_config is not None:
+                    importer.config = self.previous_config
+                if importer._scoped == 0 and not importer.globally_on:
+                    while importer in sys.meta_path:
+                        sys.meta_path.remove(importer)
+
+
+def enabled(**config: Any) -> _Switch:
+    """``with lazyimp.enabled():`` makes module-level imports lazy in this context.
+
+    The context is the current thread and the asyncio tasks and threads started with
+    a copy of it.  The finder is inserted for the block if it was not installed,
+    and removed after the last such block ends.  Configuration keywords are those of
+    ``install()`` and apply for the block.
+    """
+    return _Switch(True, config)
+
+
+def disabled() -> _Switch:
+    """``with lazyimp.disabled():`` keeps imports eager in this context only."""
+    return _Switch(False, {})
+
+
+def import_lazily(name: str) -> Any:
+    """Import ``name`` now and return a lazy proxy, whatever the calling frame.
+
+    Finding is eager (a missing module raises ``ModuleNotFoundError`` here); the
+    body runs on first use.  Modules that cannot be lazy (extensions, built-ins,
+    already imported ones) are returned as they are.
+    """
+    module = sys.modules.get(name)
+    if module is not None:
+        return module
+    # Import through the normal machinery from a synthetic module-level frame so
+    # that the finder sees a module-level import statement.
+    namespace: dict[str, Any] = {"__name__": "lazyimp._import_lazily"}
+    with _LazyScope():
+        exec(compile(f"import {name}", "<lazyimp.import_lazily>", "exec"), namespace)
+    return sys.modules[name]
+
+
+class _LazyScope:
+    # Temporarily lift an enclosing eager scope and force the switch on.
+    __slots__ = ("token", "inserted", "depth")
+
+    def __enter__(self) -> None:
+        self.depth = _state.eager_depth()
+        _state._local.depth = 0
+        self.token = _state.switch.set(True)
+        importer = _the_importer()
+        self.inserted = False
+        with _state.lock:
+            if importer not in sys.meta_path:
+                _insert(importer)
+                self.inserted = True
+            importer._scoped += 1
+
+    def __exit__(self, *exc: Any) -> None:
+        _state.switch.reset(self.token)
+        _state._local.depth = self.depth
+        importer = _the_importer()
+        with _state.lock:
+            importer._scoped -= 1
+            if importer._scoped == 0 and not importer.globally_on:
+                while importer in sys.meta_path:
+                    sys.meta_path.remove(importer)
+
+
+def load(obj: Any) -> Any:
+    """Execute a lazily imported module now and return the real module.
+
+    The eager idiom: ``importlib.import_module(name)``.  Anything that is not a
+    lazyimp proxy is returned unchanged.  Raises what the module body raises.
+    """
+    if _proxy.is_proxy(obj):
+        return _proxy.resolve(obj)
+    return obj
+
+
+def pending() -> list[str]:
+    """Names of the modules handed out lazily and not executed yet, in import order."""
+    return list(_proxy.PENDING)
+
+
+def resolve_all() -> list[str]:
+    """Execute every pending lazy module now; return their names (SPEC 1.6).
+
+    For pre-fork servers, privilege drops and freezing.  Modules that the resolved
+    bodies import lazily in turn are resolved too.  Then rewrites any remaining
+    references in dicts (one heap scan).  Raises the first module failure.
+    """
+    done: list[str] = []
+    while _proxy.PENDING:
+        name, proxy = next(iter(_proxy.PENDING.items()))
+        _proxy.resolve(proxy)
+        _proxy.PENDING.pop(name, None)
+        done.append(name)
+    from . import _swap
+
+    _swap.scan(force=True)
+    return done

@@ -1,0 +1,215 @@
+"""Where an import runs: the importing frame, module level or not, inside ``try``.
+
+The finder is called from importlib's frozen code; the first frame outside it is the
+one executing the import statement (or calling ``importlib.import_module``).  Its
+code object tells whether the import is at module level (SPEC 2.1: only those are
+lazy, since only their bindings can be swapped) and whether it sits inside a
+``try`` block (SPEC 5.5: feature probes must see the module's own ImportError).
+
+``try`` detection reads the code object: the exception table on 3.11+ (an import
+whose innermost handler is a ``with`` block's exit is looked up again from that
+handler, so ``try: with x: import y`` is still "in a try"), and the
+``SETUP_FINALLY`` block ranges on 3.10.  Results are cached per code object in a
+small bounded cache (module code objects are dropped after they run; we must not
+keep them alive).
+"""
+
+from __future__ import annotations
+
+import sys
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import CodeType, FrameType
+    from typing import Any
+
+_MACHINERY: set[str] = {"<frozen importlib._bootstrap>", "<frozen importlib._bootstrap_external>"}
+# importlib/__init__.py (import_module) is machinery too; its path is known once
+# importlib is imported, which may be after lazyimp.
+_IMPORTLIB_INIT = ("importlib/__init__.py", "importlib\\__init__.py")
+
+_ops: dict[str, int] = {}
+
+
+def _opmap() -> dict[str, int]:
+    if not _ops:
+        from . import _state
+
+        with _state.eager_scope():
+            import opcode
+        _ops.update(opcode.opmap)
+    return _ops
+
+
+def importer_frame(depth: int = 2) -> FrameType | None:
+    """The frame that runs the import statement, skipping importlib's own frames."""
+    frame: FrameType | None = sys._getframe(depth)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if filename not in _MACHINERY and not filename.endswith(_IMPORTLIB_INIT):
+            break
+        frame = frame.f_back
+    return frame
+
+
+def is_module_level(frame: FrameType) -> bool:
+    """True for a module body (or code run by exec), False in functions and classes."""
+    return frame.f_code.co_name == "<module>"
+
+
+# code object -> tuple of (start, end, in_try) byte ranges; bounded.
+_try_cache: dict[CodeType, Any] = {}
+
+
+def in_try_block(frame: FrameType) -> bool:
+    """True if the frame's current instruction is inside a try/except/finally."""
+    code = frame.f_code
+    if sys.version_info >= (3, 11):
+        if not code.co_exceptiontable:
+            return False
+        return _in_try_311(code, frame.f_lasti)
+    return _in_try_310(code, frame.f_lasti)
+
+
+def _parse_exception_table(code: CodeType) -> list[tuple[int, int, int]]:
+    # The varint format of Objects/exception_handling_notes.txt: each entry is
+    # start, length, target, depth_and_lasti; 6 bits per byte, 0x40 = more bytes,
+    # 0x80 marks the first byte of an entry.  Offsets are in code units (2 bytes).
+    table = code.co_exceptiontable
+    entries = []
+    it = iter(table)
+
+    def varint(first: int) -> int:
+        value = first & 63
+        while first & 64:
+            first = next(it)
+            value = (value << 6) | (first & 63)
+        return value
+
+    for byte in it:
+        start = varint(byte) * 2
+        length = varint(next(it)) * 2
+        target = varint(next(it)) * 2
+        varint(next(it))  # depth and lasti: not needed
+        entries.append((start, start + length, target))
+    return entries
+
+
+def _in_try_311(code: CodeType, lasti: int) -> bool:
+    entries = _try_cache.get(code)
+    if entries is None:
+        entries = _parse_exception_table(code)
+        if len(_try_cache) > 64:
+            _try_cache.clear()
+        _try_cache[code] = entries
+    ops = _opmap()
+    push_exc_info = ops["PUSH_EXC_INFO"]
+    with_except_start = ops["WITH_EXCEPT_START"]
+    raw = code.co_code
+    offset = lasti
+    for _ in range(64):  # nesting depth bound
+        handler = _handler_for(entries, offset)
+        if handler is None:
+            return False
+        if raw[handler] == push_exc_info and raw[handler + 2] == with_except_start:
+            # A `with` block's exit handler: what encloses the with statement is
+            # what encloses its handler's own cleanup.
+            cleanup = _handler_for(entries, handler)
+            if cleanup is None:
+                return False
+            offset = cleanup
+            continue
+        return True
+    return True
+
+
+def _handler_for(entries: list[tuple[int, int, int]], offset: int) -> int | None:
+    for start, end, target in entries:
+        if start <= offset < end:
+            return target
+    return None
+
+
+def _in_try_310(code: CodeType, lasti: int) -> bool:
+    ranges = _try_cache.get(code)
+    if ranges is None:
+        ops = _opmap()
+        setup_finally = ops["SETUP_FINALLY"]
+        extended = ops["EXTENDED_ARG"]
+        raw = code.co_code
+        found = []
+        arg_ext = 0
+        for i in range(0, len(raw), 2):
+            op, arg = raw[i], raw[i + 1] | arg_ext
+            arg_ext = (arg << 8) if op == extended else 0
+            if op == setup_finally:
+                # 3.10 jump arguments count instructions (2 bytes each).
+                found.append((i, i + 2 + arg * 2))
+        ranges = found
+        if len(_try_cache) > 64:
+            _try_cache.clear()
+        _try_cache[code] = ranges
+    # lasti on 3.10 is a byte offset of the current instruction.
+    return any(start < lasti < end for start, end in ranges)
+
+
+def statement(frame: FrameType) -> tuple[str | None, tuple[str, ...] | None]:
+    """The absolute module name and fromlist of the IMPORT_NAME the frame executes.
+
+    ``(None, None)`` when the frame is not at an import statement (a call to
+    ``importlib.import_module`` or ``__import__``).
+    """
+    name, fromlist, level = _statement(frame)
+    if name is None or not level:
+        return name, fromlist
+    package = frame.f_globals.get("__package__")
+    if package is None:
+        module = frame.f_globals.get("__name__") or ""
+        package = module if "__path__" in frame.f_globals else module.rpartition(".")[0]
+    parts = package.split(".")
+    if level > 1:
+        parts = parts[: len(parts) - (level - 1)]
+    base = ".".join(parts)
+    return (f"{base}.{name}" if name else base), fromlist
+
+
+def _statement(frame: FrameType) -> tuple[str | None, tuple[str, ...] | None, int]:
+    code = frame.f_code
+    raw = code.co_code
+    lasti = frame.f_lasti
+    if lasti < 0 or lasti + 1 >= len(raw):
+        return None, None, 0
+    ops = _opmap()
+    if raw[lasti] != ops["IMPORT_NAME"]:
+        return None, None, 0
+    name = code.co_names[_arg(raw, lasti, ops)]
+    # The fromlist is the constant loaded just before (LOAD_CONST level; LOAD_CONST
+    # fromlist; IMPORT_NAME), skipping EXTENDED_ARG and CACHE entries.
+    consts = []
+    prev = lasti - 2
+    load_const = ops["LOAD_CONST"]
+    skip = (ops.get("EXTENDED_ARG", -1), ops.get("CACHE", -1))
+    while prev >= 0 and len(consts) < 2:
+        op = raw[prev]
+        if op == load_const:
+            consts.append(code.co_consts[_arg(raw, prev, ops)])
+        elif op not in skip:
+            break
+        prev -= 2
+    if len(consts) < 2:
+        return name, None, 0
+    fromlist, level = consts
+    if not isinstance(level, int):
+        level = 0
+    return name, (fromlist if isinstance(fromlist, tuple) else None), level
+
+
+def _arg(raw: bytes, offset: int, ops: dict[str, int]) -> int:
+    arg = raw[offset + 1]
+    shift = 8
+    extended = ops["EXTENDED_ARG"]
+    prev = offset - 2
+    while prev >= 0 and raw[prev] == extended:
+        arg |= raw[prev + 1] << shift
+        shift += 8
+        prev -= 2
+    return arg

@@ -1,0 +1,271 @@
+"""What must stay eager: ignore lists, built-in defaults, the filter, config sources.
+
+Configuration comes from four sources, merged in this order (later wins for a
+scalar, lists are merged and every entry remembers its source):
+
+1. the built-in defaults (``DEFAULT_IGNORE`` below; ``defaults=False`` drops them),
+2. ``[tool.lazyimp]`` in ``pyproject.toml`` of the working directory,
+3. the environment: ``LAZYIMP_IGNORE``, ``LAZYIMP_IGNORE_PACKAGES``,
+   ``LAZYIMP_IGNORE_PATHS`` (comma-separated),
+4. the keyword arguments of ``install()``.
+
+``pyproject.toml`` is parsed only when its bytes contain ``[tool.lazyimp]``:
+``import tomllib`` alone costs 5-18 ms, more than the whole install budget.
+
+Known limits: ignoring a module keeps *its import* eager, not the imports its body
+makes; use ``ignore_packages`` for a whole tree.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Iterable
+
+# Each entry: why deferring this module breaks programs.
+DEFAULT_IGNORE: dict[str, str] = {
+    "__future__": "compiler directive: the importing module's compiler reads it at once",
+    "__main__": "`from __main__ import x` must raise at once when x is missing (pkg_resources)",
+    "site": "run by the interpreter for its side effects on sys.path",
+    "sitecustomize": "exists only for its import-time side effects",
+    "usercustomize": "exists only for its import-time side effects",
+    "threading": "registers the interpreter's thread shutdown hook at import",
+    "_weakrefset": "needed by abc and threading while lazyimp resolves other modules",
+    "warnings": "holds the filters that every warning consults",
+    "encodings": "registers the codec search function at import",
+    "rlcompleter": "installs the readline completer at import",
+    "this": "prints the Zen of Python at import: the side effect is the point",
+    "antigravity": "opens a browser at import: the side effect is the point",
+    "setuptools": "patches distutils at import",
+    "_distutils_hack.override": "replaces distutils with setuptools' copy at import",
+    "pkg_resources": "declares namespace packages and scans the working set at import",
+    "sqlalchemy.events": "registers event listeners at import",
+    "sqlalchemy.dialects": "registers database dialects at import",
+}
+DEFAULT_IGNORE_PACKAGES: dict[str, str] = {}
+
+KEYS = ("ignore", "ignore_packages", "ignore_paths", "defaults", "filter", "memory")
+_GLOB = frozenset("*?[")
+_ENV = {
+    "LAZYIMP_IGNORE": "ignore",
+    "LAZYIMP_IGNORE_PACKAGES": "ignore_packages",
+    "LAZYIMP_IGNORE_PATHS": "ignore_paths",
+}
+
+
+class Config:
+    """The effective configuration, and where each entry came from.
+
+    ``ignore`` and ``ignore_packages`` map a module name to its source;
+    ``ignore_paths`` maps an absolute directory or glob to its source.  ``sources``
+    tells where the scalar settings came from.
+    """
+
+    def __init__(self) -> None:
+        self.ignore: dict[str, str] = {}
+        self.ignore_packages: dict[str, str] = {}
+        self.ignore_paths: dict[str, str] = {}
+        self.defaults = True
+        self.filter: Callable[[str | None, str, tuple[str, ...] | None], bool] | None = None
+        self.memory: Any = None
+        self.sources: dict[str, str] = {"defaults": "default", "filter": "default", "memory": "default"}
+        self._dirs: tuple[str, ...] = ()
+        self._globs: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """A plain snapshot (for printing and the report)."""
+        return {
+            "ignore": dict(self.ignore),
+            "ignore_packages": dict(self.ignore_packages),
+            "ignore_paths": dict(self.ignore_paths),
+            "defaults": self.defaults,
+            "filter": self.filter,
+            "memory": self.memory,
+            "sources": dict(self.sources),
+        }
+
+    def __repr__(self) -> str:
+        return f"Config({self.as_dict()!r})"
+
+    # -- matching ---------------------------------------------------------------------
+    def eager_reason(self, name: str, origin: str | None) -> str | None:
+        """Why the policy keeps ``name`` eager, or None to let it be lazy."""
+        if name == "lazyimp" or name.startswith("lazyimp."):
+            return "lazyimp itself: resolving must never need a lazy module of its own"
+        if self.defaults:
+            if name in DEFAULT_IGNORE:
+                return f"default: {DEFAULT_IGNORE[name]}"
+            for pkg, why in DEFAULT_IGNORE_PACKAGES.items():
+                if name == pkg or name.startswith(pkg + "."):
+                    return f"default: {why}"
+        source = self.ignore.get(name)
+        if source is not None:
+            return f"ignore ({source})"
+        if self.ignore_packages:
+            head = name
+            while True:
+                source = self.ignore_packages.get(head)
+                if source is not None:
+                    return f"ignore_packages {head!r} ({source})"
+                head, dot, _ = head.rpartition(".")
+                if not dot:
+                    break
+        if origin and (self._dirs or self._globs):
+            for directory in self._dirs:
+                if origin.startswith(directory):
+                    return f"ignore_paths {directory!r} ({self.ignore_paths[directory]})"
+            if self._globs:
+                from fnmatch import fnmatchcase
+
+                for pattern in self._globs:
+                    if fnmatchcase(origin, pattern):
+                        return f"ignore_paths {pattern!r} ({self.ignore_paths[pattern]})"
+        return None
+
+
+def _names(value: Any, key: str, source: str) -> list[str]:
+    if isinstance(value, str):
+        value = [value] if source == "install()" else value.split(",")
+    if not isinstance(value, (list, tuple, set, frozenset)):
+        raise TypeError(
+            f"{key} from {source} must be a list of module names, got {type(value).__name__}"
+        )
+    out = []
+    for item in value:
+        if not isinstance(item, str):
+            raise TypeError(f"{key} from {source}: expected a module name string, got {item!r}")
+        item = item.strip()
+        if not item and source.startswith("environment"):
+            continue
+        if not item or not all(part.isidentifier() for part in item.split(".")):
+            raise ValueError(
+                f"{key} from {source}: {item!r} is not a dotted module name (like 'pkg.mod')"
+            )
+        out.append(item)
+    return out
+
+
+def _paths(value: Any, source: str, cwd: str) -> list[str]:
+    if isinstance(value, (str, os.PathLike)):
+        value = [value] if source == "install()" else str(value).split(",")
+    if not isinstance(value, (list, tuple, set, frozenset)):
+        raise TypeError(
+            f"ignore_paths from {source} must be a list of paths, got {type(value).__name__}"
+        )
+    out = []
+    for item in value:
+        if not isinstance(item, (str, os.PathLike)):
+            raise TypeError(f"ignore_paths from {source}: expected a path, got {item!r}")
+        text = os.fspath(item).strip()
+        if not text:
+            if source.startswith("environment"):
+                continue
+            raise ValueError(f"ignore_paths from {source}: empty path")
+        if "\0" in text:
+            raise ValueError(f"ignore_paths from {source}: {text!r} contains a NUL byte")
+        if _GLOB.intersection(text):
+            if not (os.path.isabs(text) or text.startswith("*")):
+                raise ValueError(
+                    f"ignore_paths from {source}: glob {text!r} can never match: globs are "
+                    "matched against absolute file paths, so start it with '/' or '*'"
+                )
+            out.append(text)
+        else:
+            path = os.path.normpath(os.path.join(cwd, text))
+            out.append(path.rstrip(os.sep) + os.sep)
+    return out
+
+
+def _merge(config: Config, values: dict[str, Any], source: str, cwd: str) -> None:
+    for key, value in values.items():
+        if key not in KEYS:
+            raise TypeError(
+                f"unknown lazyimp setting {key!r} from {source}; expected one of {', '.join(KEYS)}"
+            )
+        if key in ("ignore", "ignore_packages"):
+            target = getattr(config, key)
+            for name in _names(value, key, source):
+                target[name] = source
+        elif key == "ignore_paths":
+            for path in _paths(value, source, cwd):
+                config.ignore_paths[path] = source
+        elif key == "defaults":
+            if not isinstance(value, bool):
+                raise TypeError(f"defaults from {source} must be True or False, got {value!r}")
+            config.defaults = value
+            config.sources[key] = source
+        elif key == "filter":
+            if value is not None and not callable(value):
+                raise TypeError(
+                    f"filter from {source} must be a callable "
+                    f"filter(importer, name, fromlist) -> bool, got {value!r}"
+                )
+            config.filter = value
+            config.sources[key] = source
+        elif key == "memory":
+            if not (value is None or isinstance(value, bool) or callable(value)):
+                raise TypeError(
+                    f"memory from {source} must be None, True, False or a callable returning "
+                    f"bytes, got {value!r}"
+                )
+            config.memory = value
+            config.sources[key] = source
+
+
+def read_pyproject(cwd: str) -> dict[str, Any] | None:
+    """``[tool.lazyimp]`` of ``cwd/pyproject.toml``, or None when there is none."""
+    path = os.path.join(cwd, "pyproject.toml")
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return None
+    if b"tool.lazyimp" not in data:
+        return None
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - 3.10 needs the tomli backport
+        try:
+            import tomli as tomllib
+        except ImportError:
+            raise ValueError(
+                f"{path} has a [tool.lazyimp] section but Python 3.10 cannot read TOML "
+                "without the 'tomli' package"
+            ) from None
+    try:
+        doc = tomllib.loads(data.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path} is not valid TOML: {exc}") from None
+    section = doc.get("tool", {}).get("lazyimp")
+    if section is None:
+        return None
+    if not isinstance(section, dict):
+        raise TypeError(f"[tool.lazyimp] in {path} must be a table")
+    if "filter" in section or "memory" in section:
+        raise TypeError(f"[tool.lazyimp] in {path}: 'filter' and 'memory' can only be given to install()")
+    return section
+
+
+def build(arguments: dict[str, Any], environ: Iterable[tuple[str, str]] | None = None) -> Config:
+    """Merge defaults, pyproject.toml, the environment and ``install()`` arguments.
+
+    Raises:
+        TypeError: an unknown setting or a value of the wrong type (naming the source).
+        ValueError: a malformed module name, path, glob or TOML file.
+    """
+    cwd = os.getcwd()
+    config = Config()
+    section = read_pyproject(cwd)
+    if section:
+        _merge(config, section, f"pyproject.toml [tool.lazyimp] in {cwd}", cwd)
+    env = dict(environ) if environ is not None else os.environ
+    for var, key in _ENV.items():
+        value = env.get(var)
+        if value is not None:
+            _merge(config, {key: value}, f"environment ({var})", cwd)
+    _merge(config, arguments, "install()", cwd)
+    config._dirs = tuple(p for p in config.ignore_paths if not _GLOB.intersection(p))
+    config._globs = tuple(p for p in config.ignore_paths if _GLOB.intersection(p))
+    return config

@@ -1,0 +1,508 @@
+"""The module proxy and its state machine.
+
+A proxy wraps the module object that importlib created and initialised (``__name__``,
+``__spec__``, ``__path__``, ...) but did not execute.  States::
+
+    unexecuted --first real use--> running --body returned--> resolved
+        ^                             |
+        +-------body raised-----------+   (fresh module object, retried on next use)
+
+While unexecuted, the proxy answers the import system's and sweepers' questions
+(SPEC 2.4) from the unexecuted module and executes it on anything else (SPEC 2.5).
+Resolution (SPEC 3.1) runs parents first, then the body once under importlib's own
+per-module lock, with the real module in ``sys.modules``; ``_swap`` then replaces the
+proxy where it is bound (SPEC 3.2).  A proxy that survives somewhere keeps
+forwarding to the real module (SPEC 3.3).
+
+Known limits: code holding the proxy sees ``type(p)`` as the proxy class, and
+``p is sys.modules[name]`` is False until the binding is swapped.  Attribute writes
+on an unexecuted module execute it first, except importlib's own binding of a
+submodule on its parent package.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+TYPE_CHECKING = False
+ModuleType = type(sys)
+if TYPE_CHECKING:
+    from typing import Any, Callable
+
+from . import _registry, _state, _swap
+
+_bootstrap = sys.modules["_frozen_importlib"]
+_ModuleLockManager = _bootstrap._ModuleLockManager
+_DeadlockError = _bootstrap._DeadlockError
+_module_from_spec = _bootstrap.module_from_spec
+
+_UNSET: Any = object()
+
+# Read on an unexecuted module without executing it (SPEC 2.4): what importlib set
+# from the spec, and what isinstance() reads.
+_FROM_SPEC = frozenset(
+    {
+        "__name__",
+        "__spec__",
+        "__loader__",
+        "__package__",
+        "__path__",
+        "__file__",
+        "__cached__",
+        "__class__",
+    }
+)
+# Dunders a module only gains by running; sweepers probe them on every module in
+# sys.modules (unittest's assertWarns).  Absent until the body has run.
+_GAINED_BY_RUNNING = frozenset({"__warningregistry__"})
+
+_LAZYIMP_DIR = __file__.rpartition("/")[0] if "/" in __file__ else ""
+
+# name -> unresolved proxy, in hand-out order (SPEC 1.6).  Single dict operations
+# under the GIL; the resolver removes an entry once its proxy is resolved.
+PENDING: dict[str, Any] = {}
+
+
+class _ProxyState:
+    """The proxy's own state, kept out of the forwarding path in one slot object."""
+
+    __slots__ = ("name", "module", "loader", "real", "running", "sites", "record", "last_error")
+
+    def __init__(self, name: str, module: ModuleType, loader: Any) -> None:
+        self.name = name
+        self.module = module  # the unexecuted module object (replaced after a failure)
+        self.loader = loader  # the original loader, whose exec_module runs the body
+        self.real: Any = _UNSET  # sys.modules[name] after the body ran
+        self.running = False
+        # Namespaces (dicts) that bound this proxy: import statements' globals.
+        self.sites: list[dict[str, Any]] = []
+        self.record: _registry.ModuleRecord | None = None
+        self.last_error: BaseException | None = None
+
+
+_proxy_class: type | None = None
+_get: Callable[[Any, str], Any] = object.__getattribute__
+_set: Callable[[Any, str, Any], None] = object.__setattr__
+
+
+def proxy_class() -> type:
+    """The proxy type, built on first need (loading wrapt's C type costs ~1 ms)."""
+    global _proxy_class
+    if _proxy_class is None:
+        with _state.lock:
+            if _proxy_class is None:
+                from . import _wrapt
+
+                base, wrapt_package = _wrapt.load_base()
+                cls = _build_class(base)
+                _proxy_class = cls
+                if wrapt_package is not None and "wrapt" not in sys.modules:
+                    # Later imports of wrapt run its body into this very package
+                    # object, which already holds the submodules we imported.
+                    sys.modules["wrapt"] = make_proxy(wrapt_package, wrapt_package.__spec__.loader)
+    return _proxy_class
+
+
+def _build_class(base: type) -> type:
+    global _get, _set
+    get = _get = base.__getattribute__  # type: ignore[assignment]
+    set_ = _set = base.__setattr__  # type: ignore[assignment]
+
+    class LazyModule(base):  # type: ignore[valid-type,misc]
+        """A lazily imported module: executes on first real use, then forwards."""
+
+        def __init__(self, module: ModuleType, state: _ProxyState) -> None:
+            base.__init__(self, module)
+            set_(self, "_self_state", state)
+
+        # The hot path, for a resolved proxy that could not be swapped out (SPEC
+        # 8.5): one slot read through object's generic getattr and a getattr on the
+        # real module; defaults bind the helpers as fast locals.  try/except is free
+        # in CPython 3.11+ when nothing is raised.
+        def __getattribute__(
+            self: Any,
+            name: str,
+            _get: Any = object.__getattribute__,
+            _getattr: Any = getattr,
+            _unset: Any = _UNSET,
+        ) -> Any:
+            st = _get(self, "_self_state")
+            try:
+                real = st.real
+                if real is not _unset:
+                    return _getattr(real, name)
+                return _unresolved_getattr(self, st, name)
+            except AttributeError as exc:
+                if name == "__wrapped__" and st.real is not _unset:
+                    return st.real
+                st.last_error = exc
+                raise
+
+        # Python calls __getattr__ after __getattribute__ raised AttributeError;
+        # wrapt's would ask the module a second time (running a PEP 562
+        # __getattr__ twice).  Re-raise the first error instead.
+        def __getattr__(self, name: str) -> Any:
+            st = get(self, "_self_state")
+            exc, st.last_error = st.last_error, None
+            if exc is None:
+                exc = AttributeError(f"module {st.name!r} has no attribute {name!r}")
+            raise exc
+
+        def __setattr__(self, name: str, value: Any) -> None:
+            if name.startswith("_self_"):
+                set_(self, name, value)
+                return
+            st = get(self, "_self_state")
+            if st.real is _UNSET:
+                if _is_submodule(st.name, name, value):
+                    # importlib binding a submodule on its parent (SPEC 2.4).
+                    setattr(st.module, name, value)
+                    return
+                resolve(self)
+            setattr(st.real, name, value)
+
+        def __delattr__(self, name: str) -> None:
+            st = get(self, "_self_state")
+            delattr(resolve(self) if st.real is _UNSET else st.real, name)
+
+        def __dir__(self) -> list[str]:
+            return dir(resolve(self))
+
+        def __repr__(self) -> str:
+            st = get(self, "_self_state")
+            if st.real is not _UNSET:
+                return repr(st.real)
+            origin = getattr(st.module.__spec__, "origin", None)
+            where = f" from {origin!r}" if origin else ""
+            return f"<lazy module {st.name!r}{where} (not loaded yet)>"
+
+        __str__ = __repr__
+
+        def __reduce_ex__(self, protocol: Any) -> Any:
+            return _module_proxy_reduce(self, protocol)
+
+        def __reduce__(self) -> Any:
+            return _module_proxy_reduce(self, 2)
+
+    LazyModule.__module__ = "lazyimp"
+    LazyModule.__qualname__ = "LazyModule"
+    return LazyModule
+
+
+def make_proxy(
+    module: ModuleType,
+    loader: Any,
+    sites: list[dict[str, Any]] | None = None,
+    record: _registry.ModuleRecord | None = None,
+) -> Any:
+    """Wrap an initialised, unexecuted module whose body ``loader`` will run."""
+    cls = proxy_class()
+    st = _ProxyState(module.__spec__.name, module, loader)  # type: ignore[union-attr]
+    if sites:
+        st.sites = sites
+    st.record = record
+    proxy = cls(module, st)
+    PENDING[st.name] = proxy
+    return proxy
+
+
+def is_lazy(obj: object) -> bool:
+    """True if ``obj`` is a lazyimp module proxy that has not been executed yet.
+
+    Never executes the module.  A proxy that has been resolved (and is only still
+    held somewhere it could not be swapped out) is no longer lazy.
+    """
+    if _proxy_class is None or type(obj) is not _proxy_class:
+        # Resolved proxies may have a class of their own (see _specialise): those
+        # are not lazy any more.
+        return False
+    return _get(obj, "_self_state").real is _UNSET  # type: ignore[no-any-return]
+
+
+def is_proxy(obj: object) -> bool:
+    """True if ``obj`` is a lazyimp module proxy, resolved or not."""
+    return _proxy_class is not None and issubclass(type(obj), _proxy_class)
+
+
+def _is_submodule(parent: str, attr: str, value: object) -> bool:
+    # isinstance() reads __class__, which a proxy answers without executing.
+    if not isinstance(value, ModuleType):
+        return False
+    spec = getattr(value, "__spec__", None)
+    return getattr(spec, "name", None) == f"{parent}.{attr}"
+
+
+def _unresolved_getattr(proxy: Any, st: _ProxyState, name: str) -> Any:
+    if name in _FROM_SPEC:
+        if name == "__spec__":
+            _note_cached_import(st)
+        return getattr(st.module, name)
+    if name in _GAINED_BY_RUNNING:
+        try:
+            return st.module.__dict__[name]
+        except KeyError:
+            raise AttributeError(
+                f"module {st.name!r} has no attribute {name!r} (not loaded yet)"
+            ) from None
+    # A submodule importlib set on this unexecuted package (`import a.b.c as d`).
+    value = st.module.__dict__.get(name, _UNSET)
+    if value is not _UNSET and _is_submodule(st.name, name, value):
+        return value
+    real = resolve(proxy)
+    if name == "__wrapped__":
+        return real
+    return getattr(real, name)
+
+
+def _note_cached_import(st: _ProxyState) -> None:
+    # The C import code reads __spec__ (to test _initializing) every time an import
+    # statement finds the module already in sys.modules.  If that statement runs at
+    # module level, its namespace now holds the proxy: remember it for the swap.
+    frame = sys._getframe(3)
+    if frame.f_code.co_name != "<module>" or frame.f_code.co_filename.startswith("<frozen"):
+        return
+    ns = frame.f_locals
+    sites = st.sites
+    for known in sites:
+        if known is ns:
+            return
+    sites.append(ns)
+
+
+def _trigger_frame() -> Any:
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_code.co_filename.startswith(_LAZYIMP_DIR):
+        frame = frame.f_back
+    return frame
+
+
+def resolve(proxy: Any) -> Any:
+    """Execute the proxy's module if it has not run yet; return the real module.
+
+    Raises whatever the module body raises (SPEC 3.5), with a note naming the
+    module and the import statement.
+    """
+    st: _ProxyState = _get(proxy, "_self_state")
+    real = st.real
+    if real is not _UNSET:
+        return real
+    name = st.name
+    # Parents first, outermost first, as an eager import runs them (SPEC 3.1).
+    parent = name.rpartition(".")[0]
+    if parent:
+        parent_module = sys.modules.get(parent)
+        if parent_module is not None and is_lazy(parent_module):
+            resolve(parent_module)
+    # importlib's own per-module lock: one body run per module whatever mix of eager
+    # imports and proxy accesses races for it, reentrant for the thread that holds
+    # it, and with importlib's deadlock detection between threads (SPEC 3.4).
+    manager = _ModuleLockManager(name)
+    try:
+        manager.__enter__()
+    except _DeadlockError:
+        # Two threads resolving modules that need each other: as importlib does for
+        # a concurrent circular import, hand out the partly initialised module.
+        current = sys.modules.get(name)
+        if current is not None and current is not proxy:
+            return current
+        return st.module
+    try:
+        if st.real is not _UNSET:  # another thread finished while we waited
+            return st.real
+        if st.running:
+            # This thread is running the body and touched the module again (a
+            # circular import): the partly initialised module, as eagerly.
+            return st.module
+        real = _execute(proxy, st)
+    finally:
+        manager.__exit__(None, None, None)
+    return real
+
+
+def _execute(proxy: Any, st: _ProxyState) -> Any:
+    name = st.name
+    module = st.module
+    existing = sys.modules.get(name)
+    record = st.record
+    if existing is not None and existing is not proxy and existing is not module:
+        # Imported by other means since (sys.modules entry replaced): adopt it.
+        real = existing
+    else:
+        spec = module.__spec__
+        frame = _trigger_frame() if record is not None else None
+        probe = _registry.memory_probe
+        if record is not None:
+            record.attempts += 1
+            if frame is not None:
+                record.trigger_file = frame.f_code.co_filename
+                record.trigger_line = frame.f_lineno
+                record.trigger_module = frame.f_globals.get("__name__")
+            stack = _registry._resolving
+            record.parent = stack[-1] if stack else None
+            record.memory_before = probe() if probe is not None else None
+        _registry._resolving.append(name)
+        st.running = True
+        spec._initializing = True  # type: ignore[union-attr]
+        sys.modules[name] = module
+        started = time.perf_counter()
+        try:
+            st.loader.exec_module(module)
+        except BaseException as exc:
+            _failed(proxy, st, exc, started)
+            raise
+        finally:
+            st.running = False
+            spec._initializing = False  # type: ignore[union-attr]
+            _registry._resolving.pop()
+        elapsed = time.perf_counter() - started
+        # As _bootstrap._load_unlocked: the result is what sys.modules holds now,
+        # moved to the end of sys.modules.
+        try:
+            real = sys.modules.pop(name)
+        except KeyError:
+            raise ImportError(f"module {name!r} removed itself from sys.modules", name=name) from None
+        sys.modules[name] = real
+        if record is not None:
+            record.state = _registry.RESOLVED
+            record.started_at = started
+            record.duration = elapsed
+            record.memory_after = probe() if probe is not None else None
+            if _registry.verbose:
+                _registry.log_resolution(record)
+    st.real = real
+    _set(proxy, "__wrapped__", real)
+    PENDING.pop(name, None)
+    sites = st.sites
+    st.sites = []
+    parent, _, child = name.rpartition(".")
+    if parent:
+        parent_module = sys.modules.get(parent)
+        if parent_module is not None:
+            sites.append(namespace_of(parent_module))
+    if _swap.swap(proxy, real, sites):
+        _specialise(proxy, real)
+    return real
+
+
+def _specialise(proxy: Any, real: Any) -> None:
+    # Somebody we do not know of still holds the proxy, maybe a local in a hot
+    # loop.  Give this proxy a class of its own whose __getattribute__ has the real
+    # module bound as a default argument: about 8x a plain module attribute read,
+    # against 17x through the shared class (SPEC 8.5).  object's __class__
+    # descriptor is used directly because wrapt forwards __class__ assignment to
+    # the wrapped object.
+    base = type(proxy)
+    get = object.__getattribute__
+
+    def __getattribute__(self: Any, name: str, _real: Any = real, _getattr: Any = getattr) -> Any:
+        try:
+            return _getattr(_real, name)
+        except AttributeError as exc:
+            if name == "__wrapped__":
+                return _real
+            get(self, "_self_state").last_error = exc
+            raise
+
+    cls = type(base.__name__, (base,), {"__slots__": (), "__getattribute__": __getattribute__})
+    cls.__module__ = base.__module__
+    cls.__qualname__ = base.__qualname__
+    _set_class(proxy, cls)
+
+
+_set_class = object.__dict__["__class__"].__set__
+
+
+def _failed(proxy: Any, st: _ProxyState, exc: BaseException, started: float) -> None:
+    # Leave sys.modules as an eager failed import leaves it (no module, no proxy),
+    # and give the proxy a fresh, unexecuted module for the next attempt (SPEC 3.5).
+    name = st.name
+    sys.modules.pop(name, None)
+    spec = st.module.__spec__
+    fresh = _module_from_spec(spec)
+    st.module = fresh
+    _set(proxy, "__wrapped__", fresh)
+    record = st.record
+    if record is not None:
+        record.state = _registry.FAILED
+        record.started_at = started
+        record.duration = time.perf_counter() - started
+    where = ""
+    if record is not None and record.import_file:
+        where = f" at {record.import_file}:{record.import_line}"
+    note = (
+        f"lazyimp: module {name!r} was imported lazily{where} and failed when first used; "
+        f"it will be retried on next use"
+    )
+    add_note = getattr(exc, "add_note", None)
+    if add_note is not None:
+        add_note(note)
+    else:  # Python 3.10: keep the note where 3.11's traceback would look for it
+        notes = getattr(exc, "__notes__", None)
+        try:
+            if notes is None:
+                exc.__notes__ = [note]  # type: ignore[attr-defined]
+            else:
+                notes.append(note)
+        except (AttributeError, TypeError):
+            pass
+
+
+def namespace_of(module: Any) -> dict[str, Any]:
+    """The ``__dict__`` that holds a module's attributes, never executing a proxy."""
+    if is_proxy(module):
+        st = _get(module, "_self_state")
+        target = st.real if st.real is not _UNSET else st.module
+        return target.__dict__  # type: ignore[no-any-return]
+    return module.__dict__  # type: ignore[no-any-return]
+
+
+def _module_proxy_reduce(proxy: Any, protocol: Any) -> Any:
+    # Pickle as the module would pickle (SPEC 3.6), without executing it.  A module
+    # has no reducer of its own: the active pickler decides (cloudpickle's dispatch
+    # table writes an import reference; plain pickle refuses).  The active pickler
+    # is not passed to __reduce_ex__, so look for it on the calling frames.
+    st = _get(proxy, "_self_state")
+    target = st.real if st.real is not _UNSET else st.module
+    pickler = _active_pickler()
+    if pickler is not None:
+        override = getattr(pickler, "reducer_override", None)
+        if override is not None:
+            result = override(target)
+            if result is not NotImplemented:
+                return result
+        table = getattr(pickler, "dispatch_table", None)
+        if table is None:
+            import copyreg
+
+            table = copyreg.dispatch_table
+        reducer = table.get(type(target))
+        if reducer is not None:
+            if st.real is _UNSET and _pickled_by_value(target):
+                target = resolve(proxy)
+            return reducer(target)
+    raise TypeError(f"cannot pickle {type(target).__name__!r} object")
+
+
+def _active_pickler() -> Any:
+    pickle = sys.modules.get("pickle")
+    if pickle is None:
+        return None
+    kinds = tuple({pickle.Pickler, getattr(pickle, "_Pickler", pickle.Pickler)})
+    frame = sys._getframe(2)
+    depth = 0
+    while frame is not None and depth < 6:
+        candidate = frame.f_locals.get("self")
+        if isinstance(candidate, kinds):
+            return candidate
+        frame = frame.f_back
+        depth += 1
+    return None
+
+
+def _pickled_by_value(module: Any) -> bool:
+    cp = sys.modules.get("cloudpickle.cloudpickle")
+    check = getattr(cp, "_is_registered_pickle_by_value", None)
+    try:
+        return bool(check(module)) if check is not None else False
+    except Exception:
+        return False

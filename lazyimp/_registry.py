@@ -1,0 +1,291 @@
+"""The registry of module states: what the finder and the proxies saw, for the report.
+
+The finder and the proxies write here; ``_report`` reads.  Recording is a dict store
+and a few attribute writes per module, cheap enough to stay on all the time.  This
+module imports nothing from lazyimp, so every mechanism can write to it without
+creating an import cycle.
+
+States:
+
+- ``existing``: in ``sys.modules`` before ``install()``.
+- ``proxied``: handed out as a proxy and never used.
+- ``resolved``: handed out as a proxy, then its body ran.
+- ``failed``: handed out as a proxy; its body raised on the last attempt.
+- ``ignored``: kept eager by the policy (``reason`` names the rule).
+- ``eager``: kept eager by its kind or the import's place (built-in, extension,
+  frozen, inside a function or a ``try`` block; ``reason`` says which).
+- ``other``: imported while lazyimp was off or by another mechanism (filled in by
+  the report from ``sys.modules``).
+
+The ``lazyimp`` logger (SPEC 6.3): ``configure_verbose()``, called by ``install()``,
+sets ``verbose`` from ``LAZYIMP_VERBOSE`` or from a ``lazyimp`` logger already enabled
+for DEBUG; while it is true the core calls ``log_resolution(rec)`` after each
+resolution.  ``logging`` is imported only then, so a program that never asks for the
+log never loads it.
+
+Known limits: records are per process and never trimmed (one small object per module);
+the registry does not know which thread resolved a module (the chrome-trace writer
+lays overlapping resolutions out on separate lanes instead).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable
+
+EXISTING = "existing"
+PROXIED = "proxied"
+RESOLVED = "resolved"
+FAILED = "failed"
+IGNORED = "ignored"
+EAGER = "eager"
+OTHER = "other"
+
+
+class ModuleRecord:
+    """What lazyimp knows about one module (times from ``time.perf_counter``)."""
+
+    __slots__ = (
+        "name",
+        "state",
+        "reason",
+        "importer",
+        "import_file",
+        "import_line",
+        "handed_out_at",
+        "trigger_module",
+        "trigger_file",
+        "trigger_line",
+        "started_at",
+        "duration",
+        "memory_before",
+        "memory_after",
+        "parent",
+        "attempts",
+    )
+
+    def __init__(self, name: str, state: str) -> None:
+        self.name = name
+        self.state = state
+        self.reason: str | None = None
+        self.importer: str | None = None
+        self.import_file: str | None = None
+        self.import_line: int | None = None
+        self.handed_out_at: float | None = None
+        self.trigger_module: str | None = None
+        self.trigger_file: str | None = None
+        self.trigger_line: int | None = None
+        self.started_at: float | None = None
+        self.duration: float | None = None
+        self.memory_before: int | None = None
+        self.memory_after: int | None = None
+        # The module whose resolution triggered this one (nesting for traces).
+        self.parent: str | None = None
+        self.attempts = 0
+
+    def __repr__(self) -> str:
+        return f"<ModuleRecord {self.name!r} {self.state}>"
+
+
+# name -> record.  Written under the GIL by single dict operations.
+RECORDS: dict[str, ModuleRecord] = {}
+
+# Set by install(): when it happened and which modules were already there.
+installed_at: float | None = None
+baseline: frozenset[str] = frozenset()
+
+# The memory probe (bytes) sampled around each resolution, or None for no sampling.
+memory_probe: Callable[[], int] | None = None
+
+# The stack of resolutions in progress in this process (names), for nesting.
+_resolving: list[str] = []
+
+# True when each resolution should be logged to the ``lazyimp`` logger (SPEC 6.3).
+# Read by the core after every resolution, so it stays a plain module global.
+verbose = False
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"", "0", "false", "no", "off"})
+
+
+def mark_installed() -> None:
+    """Remember the install time and the modules already imported (SPEC 1.4)."""
+    global installed_at, baseline
+    if installed_at is None:
+        installed_at = time.perf_counter()
+        baseline = frozenset(sys.modules)
+        for name in baseline:
+            if name not in RECORDS:
+                RECORDS[name] = ModuleRecord(name, EXISTING)
+
+
+def record_eager(name: str, state: str, reason: str) -> None:
+    """A module found by the finder but kept eager (``ignored`` or ``eager``)."""
+    rec = RECORDS.get(name)
+    if rec is None or rec.state in (EAGER, IGNORED):
+        rec = RECORDS[name] = ModuleRecord(name, state)
+        rec.reason = reason
+
+
+def record_proxied(
+    name: str, importer: str | None, import_file: str | None, import_line: int | None
+) -> ModuleRecord:
+    """A module handed out as a proxy."""
+    rec = ModuleRecord(name, PROXIED)
+    rec.importer = importer
+    rec.import_file = import_file
+    rec.import_line = import_line
+    rec.handed_out_at = time.perf_counter()
+    RECORDS[name] = rec
+    return rec
+
+
+# The default probe reads resident set size from /proc/self/statm through a kept-open
+# descriptor (one pread, a few microseconds).  /proc/self is resolved when the file is
+# opened, so a forked child must reopen it: see _reopen_after_fork.
+_statm_fd: int | None = None
+_page_size = 4096
+
+
+def _rss_probe() -> int:
+    global _statm_fd
+    import os
+
+    if _statm_fd is None:
+        _statm_fd = os.open("/proc/self/statm", os.O_RDONLY)
+    fields = os.pread(_statm_fd, 128, 0).split()
+    return int(fields[1]) * _page_size
+
+
+def _reopen_after_fork() -> None:
+    global _statm_fd
+    _statm_fd = None
+
+
+def _default_probe() -> Callable[[], int] | None:
+    global _page_size
+    import os
+
+    try:
+        _page_size = os.sysconf("SC_PAGE_SIZE")
+        _rss_probe()
+    except (OSError, ValueError, AttributeError):
+        return None
+    os.register_at_fork(after_in_child=_reopen_after_fork)
+    return _rss_probe
+
+
+def configure_memory(probe: object) -> None:
+    """Set the memory probe: None for the default (RSS), False for none, or a callable."""
+    global memory_probe
+    if probe is None or probe is True:
+        memory_probe = _default_probe()
+    elif probe is False:
+        memory_probe = None
+    elif callable(probe):
+        memory_probe = probe
+    else:
+        raise TypeError(
+            f"install(memory=...) expects None, True, False or a callable returning bytes, "
+            f"got {probe!r}"
+        )
+
+
+def configure_verbose(value: str | None = None) -> None:
+    """Switch the resolution log on or off (SPEC 6.3); ``install()`` calls it.
+
+    Args:
+        value: ``LAZYIMP_VERBOSE``'s value; None reads the environment.  ``1``,
+            ``true``, ``yes``, ``on`` switch the log on, set the ``lazyimp`` logger
+            to DEBUG and give it a stderr handler when neither it nor the root
+            logger has one.  Unset, empty, ``0``,
+            ``false``, ``no``, ``off`` leave it to the logging configuration: the
+            log is on when ``logging`` is already imported and the ``lazyimp``
+            logger is enabled for DEBUG.
+
+    Raises:
+        ValueError: for any other value, naming it and the accepted ones.
+    """
+    global verbose
+    if value is None:
+        import os
+
+        value = os.environ.get("LAZYIMP_VERBOSE", "")
+    flag = value.strip().lower()
+    if flag in _TRUE:
+        import logging
+
+        logger = logging.getLogger("lazyimp")
+        # A handler of our own only when nothing would print the record otherwise.
+        if not logger.handlers and not logging.getLogger().handlers:
+            handler = logging.StreamHandler()
+            handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+            logger.addHandler(handler)
+        if logger.getEffectiveLevel() > logging.DEBUG:
+            logger.setLevel(logging.DEBUG)
+        verbose = True
+    elif flag in _FALSE:
+        logging_mod = sys.modules.get("logging")
+        verbose = bool(
+            logging_mod is not None
+            and logging_mod.getLogger("lazyimp").isEnabledFor(logging_mod.DEBUG)
+        )
+    else:
+        raise ValueError(
+            f"LAZYIMP_VERBOSE={value!r} is not understood: expected 1, true, yes or on "
+            f"to log each resolution, or 0, false, no, off or empty for no log"
+        )
+
+
+def _site(file: str | None, line: int | None) -> str:
+    if file is None:
+        return "?"
+    return f"{file}:{line}" if line is not None else file
+
+
+def log_resolution(rec: ModuleRecord) -> None:
+    """Log one finished resolution to the ``lazyimp`` logger at DEBUG (SPEC 6.3).
+
+    The core calls this after filling ``rec`` (state, duration, trigger), only while
+    ``verbose`` is true.
+    """
+    import logging
+
+    logger = logging.getLogger("lazyimp")
+    if not logger.isEnabledFor(logging.DEBUG):
+        return
+    ms = (rec.duration or 0.0) * 1000.0
+    memory = ""
+    if rec.memory_before is not None and rec.memory_after is not None:
+        memory = f", {(rec.memory_after - rec.memory_before) / 1024:+.0f} KiB"
+    nested = f", inside {rec.parent}" if rec.parent else ""
+    logger.debug(
+        "%s %s in %.2f ms%s%s: first used at %s (%s), imported at %s (%s)",
+        rec.state,
+        rec.name,
+        ms,
+        memory,
+        nested,
+        _site(rec.trigger_file, rec.trigger_line),
+        rec.trigger_module or "?",
+        _site(rec.import_file, rec.import_line),
+        rec.importer or "?",
+    )
+
+
+# Set from LAZYIMP_VERBOSE (or by the user) : log each resolution at DEBUG level on
+# the "lazyimp" logger.  ``logging`` is imported only when this is on.
+verbose = False
+
+
+def log_resolution(rec: ModuleRecord) -> None:
+    """Log one resolution on the ``lazyimp`` logger at DEBUG level (SPEC 6.3)."""
+    import logging
+
+    logger = logging.getLogger("lazyimp")
+    duration = (rec.duration or 0.0) * 1e3
+    where = f"{rec.trigger_file}:{rec.trigger_line}" if rec.trigger_file else "unknown"
+    logger.debug("resolved %s in %.3f ms (first used at %s)", rec.name, duration, where)

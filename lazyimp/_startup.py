@@ -1,0 +1,35 @@
+"""The environment switch: ``LAZYIMP=1 python app.py`` (SPEC 1.5).
+
+The wheel ships ``lazyimp-toolkit.pth``, one line that ``site`` executes at start-up.
+With ``LAZYIMP`` unset (or ``0``) the line imports nothing.  Otherwise it calls
+``run()``, which installs the finder with the configuration from the environment
+and ``pyproject.toml``.  Imports made while ``site`` is still running stay eager.
+A broken configuration prints one warning line and leaves the interpreter running
+without lazy imports: this line runs before every Python program on the machine,
+pip included, so it must never stop one.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+_ON = ("1", "true", "yes", "on")
+
+
+def run() -> None:
+    """Install lazyimp from the environment, or print one line saying why not."""
+    value = os.environ.get("LAZYIMP", "").strip().lower()
+    if value not in _ON:
+        print(
+            f"lazyimp: LAZYIMP={os.environ.get('LAZYIMP')!r} not understood "
+            f"(expected 1 or 0); lazy imports are off",
+            file=sys.stderr,
+        )
+        return
+    from . import install
+
+    try:
+        install()
+    except (TypeError, ValueError, OSError, RuntimeError) as exc:
+        print(f"lazyimp: LAZYIMP=1 ignored, lazy imports are off: {exc}", file=sys.stderr)

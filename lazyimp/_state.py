@@ -1,0 +1,54 @@
+"""Process-wide switches shared by the finder and the proxies.
+
+- ``switch``: the context variable behind ``enabled()``/``disabled()`` (SPEC 1.3).
+  ``None`` means "follow the global state set by install()".
+- ``eager_scope()``: imports made by lazyimp itself (loading wrapt's proxy type,
+  policy helpers) and by the finder while it asks later finders must never be
+  handed out lazily; a per-thread depth counter says so.
+- ``lock``: guards install/uninstall and the finder's place in ``sys.meta_path``.
+  It is re-created in a forked child (``os.register_at_fork``) so that a fork taken
+  while another thread held it cannot leave the child's lazyimp locked (SPEC 1.6).
+"""
+
+from __future__ import annotations
+
+import _thread
+import os
+from contextvars import ContextVar
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+switch: ContextVar[bool | None] = ContextVar("lazyimp.switch", default=None)
+
+# Guards install()/uninstall() and every change to sys.meta_path made by lazyimp.
+lock = _thread.RLock()
+
+_local = _thread._local()
+
+
+def eager_depth() -> int:
+    return getattr(_local, "depth", 0)  # type: ignore[no-any-return]
+
+
+class eager_scope:
+    """Within this block, imports in this thread are eager whatever the switch says."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        _local.depth = getattr(_local, "depth", 0) + 1
+
+    def __exit__(self, *exc: Any) -> None:
+        _local.depth -= 1
+
+
+def _after_fork_in_child() -> None:
+    # A lock held by a thread that does not exist in the child could never be
+    # released: replace it.  The thread-local depth belongs to the forking thread,
+    # which continues in the child, so it stays.
+    global lock
+    lock = _thread.RLock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
