@@ -146,7 +146,12 @@ class Importer:
                 state = _registry.IGNORED if reason[0] == "policy" else _registry.EAGER
                 _registry.record_eager(fullname, state, reason[1])
                 return spec
-            cls = _proxy.proxy_class()  # may import wrapt's parts: do it eagerly now
+            try:
+                cls = _proxy.proxy_class()  # may import wrapt's parts: eagerly, now
+            except Exception as exc:  # no usable wrapt: stay eager, say why once
+                _registry.record_eager(fullname, _registry.EAGER, f"no proxy type: {exc}")
+                self._warn_once(f"lazyimp: imports stay eager: {exc}")
+                return spec
         assert frame is not None
         code = frame.f_code
         record = _registry.record_proxied(
@@ -250,15 +255,17 @@ class Importer:
     def _still_in_site(self) -> bool:
         # Imports made while site is processing .pth files (and sitecustomize) stay
         # eager (SPEC 1.5).  Once an import happens outside site, stop checking.
-        site = sys.modules.get("site")
-        site_file = getattr(site, "__file__", None)
-        frame: Any = sys._getframe(2)
-        while frame is not None:
-            if frame.f_code.co_filename == site_file:
-                return True
-            frame = frame.f_back
+        if _in_site(sys._getframe(2)):
+            return True
         self._site_phase = False
         return False
+
+    _warned = False
+
+    def _warn_once(self, message: str) -> None:
+        if not Importer._warned:
+            Importer._warned = True
+            print(message, file=sys.stderr)
 
 
 _importer: Importer | None = None
@@ -338,11 +345,13 @@ def _enable_verbose_logging() -> None:
 
 
 def _called_from_site() -> bool:
-    site = sys.modules.get("site")
-    site_file = getattr(site, "__file__", None)
-    frame: Any = sys._getframe(1)
+    return _in_site(sys._getframe(1))
+
+
+def _in_site(frame: Any) -> bool:
+    # site is frozen on 3.11+ (co_filename "<frozen site>"): match the module name.
     while frame is not None:
-        if frame.f_code.co_filename == site_file:
+        if frame.f_globals.get("__name__") == "site":
             return True
         frame = frame.f_back
     return False

@@ -52,6 +52,8 @@ _FROM_SPEC = frozenset(
         "__class__",
     }
 )
+# Served by the proxy class itself, resolved or not.
+_OWN = frozenset({"__reduce_ex__", "__reduce__", "__copy__", "__deepcopy__"})
 # Dunders a module only gains by running; sweepers probe them on every module in
 # sys.modules (unittest's assertWarns).  Absent until the body has run.
 _GAINED_BY_RUNNING = frozenset({"__warningregistry__"})
@@ -129,7 +131,7 @@ def _build_class(base: type) -> type:
             st = _get(self, "_self_state")
             try:
                 real = st.real
-                if real is not _unset:
+                if real is not _unset and name != "__reduce_ex__":
                     return _getattr(real, name)
                 return _unresolved_getattr(self, st, name)
             except AttributeError as exc:
@@ -184,6 +186,24 @@ def _build_class(base: type) -> type:
         def __reduce__(self) -> Any:
             return _module_proxy_reduce(self, 2)
 
+        # wrapt's proxies refuse copy with NotImplementedError; a module refuses
+        # with TypeError, so the proxy does too (the resolved object decides).
+        def __copy__(self) -> Any:
+            st = get(self, "_self_state")
+            if st.real is _UNSET:
+                raise TypeError("cannot pickle 'module' object")
+            import copy
+
+            return copy.copy(st.real)
+
+        def __deepcopy__(self, memo: Any) -> Any:
+            st = get(self, "_self_state")
+            if st.real is _UNSET:
+                raise TypeError("cannot pickle 'module' object")
+            import copy
+
+            return copy.deepcopy(st.real, memo)
+
     LazyModule.__module__ = "lazyimp"
     LazyModule.__qualname__ = "LazyModule"
     return LazyModule
@@ -233,6 +253,12 @@ def _is_submodule(parent: str, attr: str, value: object) -> bool:
 
 
 def _unresolved_getattr(proxy: Any, st: _ProxyState, name: str) -> Any:
+    if name in _OWN:
+        # Picklers look __reduce_ex__ up on the object: ours decides without
+        # executing (SPEC 3.6).
+        return _get(proxy, name)
+    if st.real is not _UNSET:
+        return getattr(st.real, name)
     if name in _FROM_SPEC:
         if name == "__spec__":
             _note_cached_import(st)
@@ -396,6 +422,8 @@ def _specialise(proxy: Any, real: Any) -> None:
 
     def __getattribute__(self: Any, name: str, _real: Any = real, _getattr: Any = getattr) -> Any:
         try:
+            if name in _OWN:
+                return get(self, name)
             return _getattr(_real, name)
         except AttributeError as exc:
             if name == "__wrapped__":

@@ -15,10 +15,18 @@ import os
 import sys
 
 _ON = ("1", "true", "yes", "on")
+_ran = False
 
 
 def run() -> None:
-    """Install lazyimp from the environment, or print one line saying why not."""
+    """Install lazyimp from the environment, or print one line saying why not.
+
+    Runs once per process, however many site directories carry the .pth file.
+    """
+    global _ran
+    if _ran:
+        return
+    _ran = True
     value = os.environ.get("LAZYIMP", "").strip().lower()
     if value not in _ON:
         print(

@@ -1,0 +1,438 @@
+"""The finder and the switch: install, uninstall, enabled/disabled, the environment.
+
+SPEC section 1 and 2.1-2.2.  Everything that installs the finder runs in a fresh
+interpreter through ``run_python``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import REPO, run_python, write_tree
+
+PTH = (REPO / "lazyimp-toolkit.pth").read_text()
+
+
+def test_install_returns_one_importer_first_in_meta_path(pkgs: Path) -> None:
+    """install() puts one importer first in sys.meta_path; again returns it (SPEC 1.1)."""
+    run_python(
+        f"""
+        import sys, lazyimp
+        assert not lazyimp.is_installed()
+        first = lazyimp.install()
+        assert sys.meta_path[0] is first and lazyimp.is_installed()
+        again = lazyimp.install(ignore=["json"])
+        assert again is first
+        assert sys.meta_path.count(first) == 1
+        assert "json" in first.config.ignore and first.config.ignore["json"] == "install()"
+        assert hasattr(first, "uninstall")
+        """
+    )
+
+
+def test_uninstall_restores_meta_path_and_proxies_keep_working(pkgs: Path) -> None:
+    """uninstall() undoes install; proxies handed out before still work (SPEC 1.2)."""
+    run_python(
+        f"""
+        import sys
+        sys.path.insert(0, {str(pkgs)!r})
+        before = list(sys.meta_path)
+        import lazyimp
+        lazyimp.install()
+        import plain
+        lazyimp.uninstall()
+        assert sys.meta_path == before and not lazyimp.is_installed()
+        assert lazyimp.is_lazy(plain)
+        assert plain.VALUE == 1 and not lazyimp.is_lazy(sys.modules["plain"])
+        import a
+        assert not lazyimp.is_lazy(a)  # eager again
+        lazyimp.uninstall()  # twice is fine
+        """
+    )
+
+
+def test_enabled_and_disabled_are_scoped_to_the_context(pkgs: Path) -> None:
+    """enabled()/disabled() switch only the current context (SPEC 1.3)."""
+    run_python(
+        f"""
+        import sys, threading, contextvars, asyncio
+        sys.path.insert(0, {str(pkgs)!r})
+        import lazyimp
+        with lazyimp.enabled():
+            ns = {{}}
+            exec("import plain", ns)
+            assert lazyimp.is_lazy(ns["plain"])
+            seen = {{}}
+            def other():
+                g = {{}}
+                exec("import cyc_x", g)
+                seen["thread"] = lazyimp.is_lazy(g["cyc_x"])
+            t = threading.Thread(target=other); t.start(); t.join()
+            ctx = contextvars.copy_context()
+            g2 = {{}}
+            ctx.run(exec, "import selfrepl", g2)
+            async def task():
+                g3 = {{}}
+                exec("import pep562", g3)
+                return lazyimp.is_lazy(g3["pep562"])
+            in_task = asyncio.run(task())
+        assert seen["thread"] is False, "a plain new thread starts with an empty context"
+        assert lazyimp.is_lazy(g2["selfrepl"]), "a copied context carries the switch"
+        assert in_task is True, "asyncio tasks copy the context"
+        assert lazyimp.Importer not in map(type, sys.meta_path), "removed after the block"
+        lazyimp.install()
+        with lazyimp.disabled():
+            g4 = {{}}
+            exec("import a", g4)
+            assert not lazyimp.is_lazy(g4["a"])
+        g5 = {{}}
+        exec("import slow", g5)
+        assert lazyimp.is_lazy(g5["slow"])
+        """
+    )
+
+
+def test_modules_imported_before_install_are_left_alone() -> None:
+    """Modules already in sys.modules at install stay as they are (SPEC 1.4)."""
+    run_python(
+        """
+        import sys, json
+        before = dict(sys.modules)
+        import lazyimp
+        lazyimp.install()
+        import json as again
+        assert again is before["json"] and type(again) is type(sys)
+        for name, mod in before.items():
+            assert sys.modules[name] is mod, name
+        from lazyimp import _registry
+        assert _registry.RECORDS["json"].state == "existing"
+        """
+    )
+
+
+def _site_dir(tmp_path: Path) -> Path:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "lazyimp-toolkit.pth").write_text(PTH)
+    # A .pth file processed after ours that imports a module: must stay eager.
+    (site / "zz-other.pth").write_text("import csv\n")
+    return site
+
+
+def _with_site(site: Path, body: str) -> str:
+    return (
+        "import sys, site\n"
+        f"site.addsitedir({str(site)!r})\n"
+        "import sys\n"
+        + body
+    )
+
+
+def test_env_switch_installs_at_startup_and_site_imports_stay_eager(tmp_path: Path) -> None:
+    """LAZYIMP=1 installs through the .pth; imports during site stay eager (SPEC 1.5)."""
+    site = _site_dir(tmp_path)
+    body = """
+import lazyimp
+assert lazyimp.is_installed()
+assert type(sys.modules["csv"]) is type(sys), "imported while site ran: eager"
+import plain
+assert lazyimp.is_lazy(plain)
+"""
+    write_tree(tmp_path, {"plain.py": "X = 1\n"})
+    body = "sys.path.insert(0, '.')\n" + body
+    run_python(_with_site(site, body), env={"LAZYIMP": "1"}, cwd=tmp_path)
+
+
+def test_env_switch_unset_imports_nothing(tmp_path: Path) -> None:
+    """With LAZYIMP unset the .pth line imports nothing (SPEC 1.5)."""
+    site = _site_dir(tmp_path)
+    run_python(
+        _with_site(site, "assert 'lazyimp' not in sys.modules, sorted(sys.modules)\n"),
+    )
+    run_python(
+        _with_site(site, "assert 'lazyimp' not in sys.modules\n"),
+        env={"LAZYIMP": "0"},
+    )
+
+
+def test_env_switch_with_broken_config_warns_once_and_runs(tmp_path: Path) -> None:
+    """A broken start-up configuration prints one line and never stops Python (SPEC 1.5)."""
+    site = _site_dir(tmp_path)
+    proc = run_python(
+        _with_site(site, "import lazyimp\nassert not lazyimp.is_installed()\nprint('ran')\n"),
+        env={"LAZYIMP": "1", "LAZYIMP_IGNORE": "not a name"},
+    )
+    assert proc.stdout.strip() == "ran"
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("lazyimp:"), proc.stderr
+    assert "LAZYIMP_IGNORE" in lines[0]
+
+
+def test_kill_switch_makes_install_a_no_op() -> None:
+    """LAZYIMP_DISABLE=1 makes install() a no-op (SPEC 1.5)."""
+    run_python(
+        """
+        import sys, lazyimp
+        importer = lazyimp.install()
+        assert importer not in sys.meta_path and not lazyimp.is_installed()
+        import csv
+        assert type(csv) is type(sys)
+        """,
+        env={"LAZYIMP_DISABLE": "1"},
+    )
+
+
+def test_installed_wheel_ships_the_pth_file() -> None:
+    """A regular (non-editable) install puts the .pth at the top of site-packages (SPEC 1.5)."""
+    import importlib.metadata as md
+
+    try:
+        files = md.files("lazyimp-toolkit") or []
+    except md.PackageNotFoundError:
+        pytest.skip("lazyimp-toolkit is not installed as a distribution here")
+    names = {str(f) for f in files}
+    assert "lazyimp-toolkit.pth" in names
+
+
+def test_resolve_all_and_pending(pkgs: Path) -> None:
+    """pending() lists unresolved modules; resolve_all() runs them all (SPEC 1.6)."""
+    run_python(
+        f"""
+        import sys
+        sys.path.insert(0, {str(pkgs)!r})
+        import lazyimp
+        lazyimp.install()
+        import plain, a.b.c
+        assert {{"plain", "a", "a.b", "a.b.c"}} <= set(lazyimp.pending())
+        done = lazyimp.resolve_all()
+        assert {{"plain", "a", "a.b", "a.b.c"}} <= set(done)
+        assert lazyimp.pending() == []
+        assert sys._order == ["a", "a.b", "a.b.c"]
+        assert not lazyimp.is_lazy(plain) and type(plain) is type(sys)
+        """
+    )
+
+
+def test_locks_stay_valid_in_a_forked_child(pkgs: Path) -> None:
+    """lazyimp's lock is replaced in a fork child; the child resolves on its own (SPEC 1.6)."""
+    run_python(
+        f"""
+        import os, sys, threading
+        sys.path.insert(0, {str(pkgs)!r})
+        import lazyimp
+        from lazyimp import _state
+        lazyimp.install()
+        import plain
+        held = threading.Event(); release = threading.Event()
+        def hold():
+            with _state.lock:
+                held.set(); release.wait(10)
+        t = threading.Thread(target=hold); t.start(); held.wait(10)
+        pid = os.fork()
+        if pid == 0:
+            ok = _state.lock.acquire(timeout=2)
+            lazyimp.install(ignore=["x"])
+            os._exit(0 if ok and plain.VALUE == 1 else 3)
+        release.set(); t.join()
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert lazyimp.is_lazy(plain), "the parent is unaffected"
+        """
+    )
+
+
+def test_function_and_class_body_imports_stay_eager(pkgs: Path) -> None:
+    """Imports inside functions and class bodies are eager (SPEC 2.1)."""
+    run_python(
+        f"""
+        import sys
+        sys.path.insert(0, {str(pkgs)!r})
+        import lazyimp
+        lazyimp.install()
+        def f():
+            import plain
+            return plain
+        assert not lazyimp.is_lazy(f())
+        class K:
+            import cyc_x
+        assert not lazyimp.is_lazy(K.cyc_x)
+        import a
+        assert lazyimp.is_lazy(a)
+        """
+    )
+
+
+def test_builtin_extension_and_frozen_modules_stay_eager() -> None:
+    """Built-in, frozen and extension modules load eagerly (SPEC 2.1)."""
+    run_python(
+        """
+        import sys, lazyimp
+        lazyimp.install()
+        import _json, math, _csv, _decimal
+        for m in (_json, math, _csv, _decimal):
+            assert type(m) is type(sys), m
+        from lazyimp import _registry
+        assert _registry.RECORDS["math"].state == "eager"
+        """
+    )
+
+
+def test_later_finders_are_asked_in_order(tmp_path: Path) -> None:
+    """Every later finder is asked, in order, not only PathFinder (SPEC 2.1)."""
+    run_python(
+        """
+        import sys, importlib.abc, importlib.util, importlib.machinery, types
+        import lazyimp
+        class Loader(importlib.abc.Loader):  # default module creation (inherited)
+            def exec_module(self, module):
+                module.FROM_CUSTOM = True
+        class Custom(importlib.abc.MetaPathFinder):
+            def find_spec(self, name, path, target=None):
+                if name == "virtual_mod":
+                    return importlib.util.spec_from_loader(name, Loader())
+        class SixLike(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+            def find_spec(self, name, path, target=None):
+                if name == "made_by_create":
+                    return importlib.util.spec_from_loader(name, self)
+            def create_module(self, spec):
+                m = types.ModuleType(spec.name); m.MADE = True; return m
+            def exec_module(self, module): pass
+        sys.meta_path.append(Custom()); sys.meta_path.append(SixLike())
+        lazyimp.install()
+        import virtual_mod, made_by_create
+        assert lazyimp.is_lazy(virtual_mod) and virtual_mod.FROM_CUSTOM
+        assert not lazyimp.is_lazy(made_by_create) and made_by_create.MADE
+        """
+    )
+
+
+def test_missing_module_raises_at_the_import_statement() -> None:
+    """Finding is not deferred: ModuleNotFoundError at the statement (SPEC 2.2)."""
+    run_python(
+        """
+        import sys, lazyimp
+        lazyimp.install()
+        before = set(sys.modules)
+        try:
+            import no_such_module_xyz
+        except ModuleNotFoundError as e:
+            assert e.name == "no_such_module_xyz"
+        else:
+            raise AssertionError("no error")
+        try:
+            import json.no_such_sub
+        except ModuleNotFoundError:
+            pass
+        else:
+            raise AssertionError("no error")
+        """
+    )
+
+
+def test_bad_install_arguments_are_clear_errors_and_change_nothing() -> None:
+    """A wrong install() argument is a clear error and changes nothing (SPEC 5.6)."""
+    run_python(
+        """
+        import sys, lazyimp
+        meta = list(sys.meta_path)
+        for kwargs, exc, words in [
+            ({"ignroe": ["x"]}, TypeError, "ignroe"),
+            ({"ignore": 3}, TypeError, "ignore"),
+            ({"ignore": ["no good"]}, ValueError, "no good"),
+            ({"defaults": "yes"}, TypeError, "defaults"),
+            ({"filter": 5}, TypeError, "filter"),
+            ({"ignore_paths": ["rel*glob"]}, ValueError, "never match"),
+        ]:
+            try:
+                lazyimp.install(**kwargs)
+            except exc as e:
+                assert words in str(e), (kwargs, e)
+            else:
+                raise AssertionError(kwargs)
+            assert sys.meta_path == meta and not lazyimp.is_installed()
+        """
+    )
+
+
+def test_unsupported_interpreters_get_a_clear_error() -> None:
+    """3.15+ and free-threaded builds: install() raises saying why (SPEC, top)."""
+    run_python(
+        """
+        import sys, lazyimp
+        from lazyimp import _finder
+        real = sys.version_info
+        class V(tuple):
+            def __ge__(self, other): return True
+        sys.version_info = V(real)
+        try:
+            lazyimp.install()
+        except RuntimeError as e:
+            assert "3.15" in str(e) and "PEP 810" in str(e)
+        else:
+            raise AssertionError("no error")
+        finally:
+            sys.version_info = real
+        sys._is_gil_enabled = lambda: False
+        try:
+            lazyimp.install()
+        except RuntimeError as e:
+            assert "free-threaded" in str(e)
+        else:
+            raise AssertionError("no error")
+        assert not lazyimp.is_installed()
+        """
+    )
+
+
+def test_import_lazily_hands_out_a_proxy_from_a_function(pkgs: Path) -> None:
+    """import_lazily() hands out a proxy whatever the calling frame (SPEC 7.1 lazy=True)."""
+    run_python(
+        f"""
+        import sys
+        sys.path.insert(0, {str(pkgs)!r})
+        import lazyimp
+        from lazyimp._finder import import_lazily
+        def f():
+            return import_lazily("plain")
+        p = f()
+        assert lazyimp.is_lazy(p) and not hasattr(sys, "_plain_runs")
+        assert p.VALUE == 1
+        assert lazyimp.Importer not in map(type, sys.meta_path)
+        """
+    )
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="exception table parsing")
+def test_try_block_imports_stay_eager(pkgs: Path) -> None:
+    """Imports in try/except/finally are eager; in with blocks lazy (SPEC 5.5)."""
+    run_python(
+        f"""
+        import sys, contextlib
+        sys.path.insert(0, {str(pkgs)!r})
+        import lazyimp
+        lazyimp.install()
+        try:
+            import plain
+        except ImportError:
+            pass
+        assert not lazyimp.is_lazy(plain)
+        with contextlib.nullcontext():
+            import cyc_x
+        assert lazyimp.is_lazy(cyc_x)
+        try:
+            with contextlib.nullcontext():
+                import pep562
+        finally:
+            pass
+        assert not lazyimp.is_lazy(pep562)
+        try:
+            raise KeyError
+        except KeyError:
+            import selfrepl
+        assert not lazyimp.is_lazy(sys.modules["selfrepl"])
+        import a
+        assert lazyimp.is_lazy(a)
+        """
+    )
