@@ -29,6 +29,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Importer",
+    "Report",
     "disabled",
     "enabled",
     "install",
@@ -36,12 +37,18 @@ __all__ = [
     "is_lazy",
     "load",
     "pending",
+    "report",
     "resolve_all",
+    "track_imports",
     "uninstall",
 ]
 
 # Public names that live in modules too costly to import with lazyimp itself.
-_LATER: dict[str, str] = {}
+_LATER: dict[str, str] = {
+    "Report": "._report",
+    "report": "._report",
+    "track_imports": "._tracking",
+}
 
 
 def __getattr__(name: str) -> Any:

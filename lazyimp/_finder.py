@@ -68,13 +68,12 @@ def _unsupported_interpreter() -> str | None:
 class _LazyLoader:
     """A one-shot loader: importlib creates the module, we hand out a proxy."""
 
-    __slots__ = ("loader", "sites", "record", "existing")
+    __slots__ = ("loader", "sites", "record")
 
     def __init__(self, loader: Any, sites: list[dict[str, Any]], record: Any) -> None:
         self.loader = loader
         self.sites = sites
         self.record = record
-        self.existing: Any = None
 
     def create_module(self, spec: Any) -> Any:
         return self.loader.create_module(spec)
@@ -86,16 +85,29 @@ class _LazyLoader:
         # original loader back (inspect.getsource and reload use it).
         spec.loader = self.loader
         module.__loader__ = self.loader
-        if self.existing is not None:
-            # Building the proxy type imported this very module (wrapt): keep that.
-            sys.modules[spec.name] = self.existing
-            return
         sys.modules[spec.name] = _proxy.make_proxy(module, self.loader, self.sites, self.record)
 
     def __getattr__(self, name: str) -> Any:
         # Anything else (get_source, is_package, get_resource_reader...) is the
         # original loader's business.
         return getattr(self.loader, name)
+
+
+class _Existing:
+    """A loader for a module that running its parent package already imported."""
+
+    __slots__ = ("module",)
+
+    def __init__(self, module: Any) -> None:
+        self.module = module
+
+    def create_module(self, spec: Any) -> Any:
+        return self.module
+
+    def exec_module(self, module: Any) -> None:
+        # create_module returned the existing module: importlib already put it in
+        # sys.modules and will set it on its parent.
+        pass
 
 
 class Importer:
@@ -128,10 +140,9 @@ class Importer:
         on = _state.switch.get()
         if on is None:
             on = self.globally_on
-        if not on:
-            return None
-        if self._site_phase and self._still_in_site():
-            return None
+        if not on or (self._site_phase and self._still_in_site()):
+            # An eager import: its unexecuted parents run first, as eagerly.
+            return self._after_lazy_parent(fullname)
         frame = _frames.importer_frame(2)
         with _state.eager_scope():
             spec = self._find_later(fullname, path, target)
@@ -142,27 +153,45 @@ class Importer:
                 return None
         with _state.eager_scope():
             reason = self._eager_reason(fullname, spec, frame)
-            if reason is not None:
-                state = _registry.IGNORED if reason[0] == "policy" else _registry.EAGER
-                _registry.record_eager(fullname, state, reason[1])
-                return spec
-            try:
-                cls = _proxy.proxy_class()  # may import wrapt's parts: eagerly, now
-            except Exception as exc:  # no usable wrapt: stay eager, say why once
-                _registry.record_eager(fullname, _registry.EAGER, f"no proxy type: {exc}")
-                self._warn_once(f"lazyimp: imports stay eager: {exc}")
-                return spec
+            if reason is None:
+                try:
+                    _proxy.proxy_class()  # may import wrapt's parts: eagerly, now
+                except Exception as exc:  # no usable wrapt: stay eager, say why once
+                    reason = ("kind", f"no proxy type: {exc}")
+                    self._warn_once(f"lazyimp: imports stay eager: {exc}")
+        if reason is not None:
+            state = _registry.IGNORED if reason[0] == "policy" else _registry.EAGER
+            _registry.record_eager(fullname, state, reason[1])
+            return self._after_lazy_parent(fullname) or spec
+        existing = sys.modules.get(fullname)
+        if existing is not None:
+            # Building the proxy type imported this very module (importlib, wrapt):
+            # importlib must keep what is there, not make a second copy.
+            return _bootstrap.ModuleSpec(fullname, _Existing(existing))
         assert frame is not None
         code = frame.f_code
         record = _registry.record_proxied(
             fullname, frame.f_globals.get("__name__"), code.co_filename, frame.f_lineno
         )
-        loader = _LazyLoader(spec.loader, [frame.f_locals], record)
-        existing = sys.modules.get(fullname)
-        if existing is not None and type(existing) is cls:
-            loader.existing = existing
-        spec.loader = loader
+        spec.loader = _LazyLoader(spec.loader, [frame.f_locals], record)
         return spec
+
+    def _after_lazy_parent(self, fullname: str) -> Any:
+        # An eager import of a child of an unexecuted package: an eager import runs
+        # the parent's body first (it may set up sys.modules entries the child
+        # needs, as importlib/__init__ does for importlib._bootstrap).  Run it; if
+        # that imported the child, hand importlib the module it made.
+        parent = fullname.rpartition(".")[0]
+        if not parent:
+            return None
+        parent_module = sys.modules.get(parent)
+        if parent_module is None or not _proxy.is_lazy(parent_module):
+            return None
+        _proxy.resolve(parent_module)
+        existing = sys.modules.get(fullname)
+        if existing is None:
+            return None
+        return _bootstrap.ModuleSpec(fullname, _Existing(existing))
 
     def _find_later(self, fullname: str, path: Any, target: Any) -> Any:
         # Ask the finders after us, in order, as importlib would.  A finder that
@@ -321,27 +350,13 @@ def install(**config: Any) -> Importer:
         return importer
     with _state.lock:
         _registry.configure_memory(new_config.memory)
-        _registry.verbose = _registry.verbose or os.environ.get("LAZYIMP_VERBOSE", "") not in ("", "0")
-        if _registry.verbose:
-            _enable_verbose_logging()
+        _registry.configure_verbose()
         importer.config = new_config
         importer.globally_on = True
         if _called_from_site():
             importer._site_phase = True
         _insert(importer)
     return importer
-
-
-def _enable_verbose_logging() -> None:
-    import logging
-
-    logger = logging.getLogger("lazyimp")
-    if logger.level == logging.NOTSET or logger.level > logging.DEBUG:
-        logger.setLevel(logging.DEBUG)
-    if not logger.handlers and not logging.getLogger().handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
-        logger.addHandler(handler)
 
 
 def _called_from_site() -> bool:

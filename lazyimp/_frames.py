@@ -26,6 +26,8 @@ _MACHINERY: set[str] = {"<frozen importlib._bootstrap>", "<frozen importlib._boo
 # importlib/__init__.py (import_module) is machinery too; its path is known once
 # importlib is imported, which may be after lazyimp.
 _IMPORTLIB_INIT = ("importlib/__init__.py", "importlib\\__init__.py")
+# track_imports()'s __import__ wrapper is machinery too: the importer is its caller.
+_MACHINERY.add(__file__.rsplit("_frames.py", 1)[0] + "_tracking.py")
 
 _ops: dict[str, int] = {}
 

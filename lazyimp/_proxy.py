@@ -296,8 +296,12 @@ def _note_cached_import(st: _ProxyState) -> None:
 
 
 def _trigger_frame() -> Any:
+    # The first frame outside lazyimp and importlib's own code: the first use.
     frame = sys._getframe(2)
-    while frame is not None and frame.f_code.co_filename.startswith(_LAZYIMP_DIR):
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not (filename.startswith(_LAZYIMP_DIR) or filename.startswith("<frozen importlib")):
+            break
         frame = frame.f_back
     return frame
 
@@ -454,6 +458,8 @@ def _failed(proxy: Any, st: _ProxyState, exc: BaseException, started: float) -> 
         record.state = _registry.FAILED
         record.started_at = started
         record.duration = time.perf_counter() - started
+        if _registry.verbose:
+            _registry.log_resolution(record)
     where = ""
     if record is not None and record.import_file:
         where = f" at {record.import_file}:{record.import_line}"

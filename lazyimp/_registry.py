@@ -32,9 +32,10 @@ from __future__ import annotations
 
 import sys
 import time
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Callable
+    from collections.abc import Callable
 
 EXISTING = "existing"
 PROXIED = "proxied"
@@ -275,17 +276,3 @@ def log_resolution(rec: ModuleRecord) -> None:
         rec.importer or "?",
     )
 
-
-# Set from LAZYIMP_VERBOSE (or by the user) : log each resolution at DEBUG level on
-# the "lazyimp" logger.  ``logging`` is imported only when this is on.
-verbose = False
-
-
-def log_resolution(rec: ModuleRecord) -> None:
-    """Log one resolution on the ``lazyimp`` logger at DEBUG level (SPEC 6.3)."""
-    import logging
-
-    logger = logging.getLogger("lazyimp")
-    duration = (rec.duration or 0.0) * 1e3
-    where = f"{rec.trigger_file}:{rec.trigger_line}" if rec.trigger_file else "unknown"
-    logger.debug("resolved %s in %.3f ms (first used at %s)", rec.name, duration, where)

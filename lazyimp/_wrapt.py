@@ -45,8 +45,10 @@ def load_base() -> tuple[type, Any]:
     global shortcut_used
     if "wrapt" in sys.modules or os.environ.get("WRAPT_DISABLE_EXTENSIONS"):
         return _full_import(), None
-    from importlib import _bootstrap  # type: ignore[attr-defined]
-    from importlib.machinery import PathFinder
+    # The frozen bootstrap modules, not importlib: importing importlib here would
+    # run its package body behind the back of a lazy import of it in progress.
+    _bootstrap = sys.modules["_frozen_importlib"]
+    PathFinder = sys.modules["_frozen_importlib_external"].PathFinder
 
     spec = PathFinder.find_spec("wrapt")
     if spec is None or not spec.submodule_search_locations:

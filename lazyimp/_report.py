@@ -1,0 +1,552 @@
+"""The start-up report: registry -> ``Report`` (plain data) -> text, JSON, importtime, trace.
+
+``report()`` reads ``_registry.RECORDS`` and ``sys.modules`` once and builds a
+``Report`` of dataclasses; each writer turns that into one format (SPEC 6.1):
+
+- ``text``: a summary (deferred, resolved, never used, time and memory saved against
+  an eager estimate), the resolved modules by load time, the names never used.
+- ``json``: one object with a ``version`` key; the schema is ``report-schema.json``
+  beside this file.
+- ``importtime``: the ``python -X importtime`` layout, each resolution nested under
+  the module whose import statement created the proxy, so tuna and
+  importtime-waterfall draw what each importer cost.
+- ``chrome-trace``: trace-event JSON (one complete ``X`` event per resolution, nested
+  by what triggered it) for Perfetto and ``chrome://tracing``.
+
+Known limits: the report covers the current process only.  Times are those of the
+module body, measured by the core around each resolution; a body's time includes the
+eager imports it makes (as ``-X importtime``'s cumulative column does).  The "saved"
+figures are estimates: lazyimp cannot time a body it never ran, so it charges each
+never-used module the mean self time and memory of the resolved ones.  Modules
+imported while lazyimp was off have no timing at all (state ``other``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from . import _registry
+
+SCHEMA_VERSION = 1
+FORMATS = ("text", "json", "importtime", "chrome-trace")
+
+# States whose module was handed out as a proxy.
+_DEFERRED = (_registry.PROXIED, _registry.RESOLVED, _registry.FAILED)
+
+
+@dataclass
+class ModuleEntry:
+    """One module as the report sees it (times in seconds, memory in bytes).
+
+    ``started_at`` counts from ``install()``.  ``load_time`` is the body's duration
+    including resolutions it triggered; ``self_time`` excludes them.
+    """
+
+    name: str
+    state: str
+    reason: str | None = None
+    importer: str | None = None
+    import_file: str | None = None
+    import_line: int | None = None
+    trigger_module: str | None = None
+    trigger_file: str | None = None
+    trigger_line: int | None = None
+    parent: str | None = None
+    started_at: float | None = None
+    load_time: float | None = None
+    self_time: float | None = None
+    memory_before: int | None = None
+    memory_after: int | None = None
+    attempts: int = 0
+
+    @property
+    def memory_delta(self) -> int | None:
+        """Resident memory the resolution added (bytes), or None if not sampled."""
+        if self.memory_before is None or self.memory_after is None:
+            return None
+        return self.memory_after - self.memory_before
+
+
+@dataclass
+class Totals:
+    """Counts per state and the sums and estimates the summary prints."""
+
+    modules: int = 0
+    deferred: int = 0
+    resolved: int = 0
+    never_used: int = 0
+    failed: int = 0
+    existing: int = 0
+    ignored: int = 0
+    eager: int = 0
+    other: int = 0
+    load_time: float = 0.0
+    memory_loaded: int | None = None
+    # Estimates for the modules never used (None when nothing resolved to learn from).
+    time_saved: float | None = None
+    memory_saved: int | None = None
+
+
+@dataclass
+class Report:
+    """What lazyimp saw in this process: one ``ModuleEntry`` per module, and totals.
+
+    ``modules`` is sorted by name.  Render it with ``render(format)`` or ``write``.
+    """
+
+    version: int
+    installed: bool
+    elapsed: float | None
+    memory_probe: bool
+    totals: Totals
+    modules: list[ModuleEntry] = field(default_factory=list)
+
+    def by_state(self, state: str) -> list[ModuleEntry]:
+        """The entries in ``state`` (one of the ``_registry`` state names)."""
+        return [m for m in self.modules if m.state == state]
+
+    def resolved_by_load_time(self) -> list[ModuleEntry]:
+        """Resolved modules, slowest self time first."""
+        done = self.by_state(_registry.RESOLVED)
+        return sorted(done, key=lambda m: (-(m.self_time or 0.0), m.name))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (``report-schema.json``)."""
+
+        # Shallow, field by field: dataclasses.asdict deep-copies and is 10x slower.
+        def plain(obj: Any) -> dict[str, Any]:
+            return {f.name: getattr(obj, f.name) for f in fields(obj)}
+
+        modules = []
+        for mod in self.modules:
+            entry = plain(mod)
+            entry["memory_delta"] = mod.memory_delta
+            modules.append(entry)
+        data = plain(self)
+        data["totals"] = plain(self.totals)
+        data["modules"] = modules
+        return data
+
+    def render(self, format: str = "text") -> str:
+        """Render in ``format``: ``text``, ``json``, ``importtime`` or ``chrome-trace``.
+
+        Raises:
+            ValueError: ``format`` is not one of those.
+        """
+        return _WRITERS[_check_format(format)](self)
+
+    def write(self, file: Any = None, format: str = "text") -> None:
+        """Write ``render(format)`` to ``file``: a text stream or a path; None is stderr.
+
+        Raises:
+            ValueError: unknown ``format``.
+            TypeError: ``file`` is neither a writable text stream nor a path.
+            OSError: the path cannot be written.
+        """
+        text = self.render(format)
+        if file is None:
+            file = sys.stderr
+        if isinstance(file, (str, os.PathLike)):
+            with open(file, "w", encoding="utf-8") as out:
+                out.write(text)
+            return
+        write = getattr(file, "write", None)
+        if not callable(write):
+            raise TypeError(
+                f"report(file=...) expects a writable text stream, a path or None "
+                f"(stderr), got {file!r}"
+            )
+        try:
+            write(text)
+        except TypeError as exc:
+            raise TypeError(
+                f"report(file=...) could not write text to {file!r} ({exc}); "
+                f"open it in text mode or pass a path"
+            ) from exc
+        flush = getattr(file, "flush", None)
+        if callable(flush):
+            flush()
+
+
+def _check_format(format: object) -> str:
+    if format not in FORMATS:
+        raise ValueError(
+            f"report(format={format!r}) is not a known format: expected one of "
+            + ", ".join(repr(f) for f in FORMATS)
+        )
+    return str(format)
+
+
+def report(file: Any = None, format: str = "text") -> Report:
+    """Write the start-up report to ``file`` and return it as data (SPEC 6.1).
+
+    The eager counterpart is ``python -X importtime``; this report also knows which
+    modules were deferred and never used, what triggered each load and where the
+    import statement was.
+
+    Args:
+        file: a writable text stream, a path (str or ``os.PathLike``) to write to, or
+            None for ``sys.stderr``.
+        format: ``"text"``, ``"json"``, ``"importtime"`` or ``"chrome-trace"``.
+
+    Returns:
+        The ``Report``.
+
+    Raises:
+        ValueError: unknown ``format``.
+        TypeError: ``file`` is neither a text stream nor a path.
+        OSError: the path cannot be written.
+    """
+    _check_format(format)
+    if file is not None and not isinstance(file, (str, os.PathLike)):
+        if not callable(getattr(file, "write", None)):
+            raise TypeError(
+                f"report(file=...) expects a writable text stream, a path or None "
+                f"(stderr), got {file!r}"
+            )
+    data = collect()
+    data.write(file, format)
+    return data
+
+
+def collect() -> Report:
+    """Build a ``Report`` from the registry and ``sys.modules`` without writing it."""
+    now = time.perf_counter()
+    installed_at = _registry.installed_at
+    records = dict(_registry.RECORDS)
+    entries: dict[str, ModuleEntry] = {}
+    for name, rec in records.items():
+        entries[name] = ModuleEntry(
+            name=name,
+            state=rec.state,
+            reason=rec.reason,
+            importer=rec.importer,
+            import_file=rec.import_file,
+            import_line=rec.import_line,
+            trigger_module=rec.trigger_module,
+            trigger_file=rec.trigger_file,
+            trigger_line=rec.trigger_line,
+            parent=rec.parent,
+            started_at=(
+                rec.started_at - installed_at
+                if rec.started_at is not None and installed_at is not None
+                else None
+            ),
+            load_time=rec.duration,
+            memory_before=rec.memory_before,
+            memory_after=rec.memory_after,
+            attempts=rec.attempts,
+        )
+    for name in list(sys.modules):
+        if name not in entries:
+            entries[name] = ModuleEntry(name=name, state=_registry.OTHER)
+    _fill_self_times(entries)
+    modules = sorted(entries.values(), key=lambda m: m.name)
+    return Report(
+        version=SCHEMA_VERSION,
+        installed=installed_at is not None,
+        elapsed=now - installed_at if installed_at is not None else None,
+        memory_probe=_registry.memory_probe is not None,
+        totals=_totals(modules),
+        modules=modules,
+    )
+
+
+def _fill_self_times(entries: dict[str, ModuleEntry]) -> None:
+    # A body's duration includes the resolutions it triggered (their ``parent`` is
+    # this module); self time is what is left, never negative (clock jitter).
+    nested: dict[str, float] = {}
+    for entry in entries.values():
+        if entry.parent is not None and entry.load_time is not None:
+            nested[entry.parent] = nested.get(entry.parent, 0.0) + entry.load_time
+    for entry in entries.values():
+        if entry.load_time is not None:
+            entry.self_time = max(0.0, entry.load_time - nested.get(entry.name, 0.0))
+
+
+def _totals(modules: list[ModuleEntry]) -> Totals:
+    t = Totals(modules=len(modules))
+    counts: dict[str, int] = {}
+    for m in modules:
+        counts[m.state] = counts.get(m.state, 0) + 1
+    t.resolved = counts.get(_registry.RESOLVED, 0)
+    t.never_used = counts.get(_registry.PROXIED, 0)
+    t.failed = counts.get(_registry.FAILED, 0)
+    t.deferred = t.resolved + t.never_used + t.failed
+    t.existing = counts.get(_registry.EXISTING, 0)
+    t.ignored = counts.get(_registry.IGNORED, 0)
+    t.eager = counts.get(_registry.EAGER, 0)
+    t.other = counts.get(_registry.OTHER, 0)
+    resolved = [m for m in modules if m.state == _registry.RESOLVED]
+    # Resolutions nest, so the total is the sum of self times (no double counting).
+    t.load_time = sum(m.self_time or 0.0 for m in resolved)
+    if resolved:
+        t.time_saved = t.never_used * t.load_time / len(resolved)
+    # Memory: top-level resolutions only (a nested one is inside its parent's delta).
+    deltas = [m.memory_delta for m in resolved]
+    if resolved and all(d is not None for d in deltas):
+        top = [m.memory_delta or 0 for m in resolved if m.parent is None]
+        t.memory_loaded = sum(top)
+        t.memory_saved = round(t.never_used * t.memory_loaded / len(resolved))
+    return t
+
+
+# --- text -----------------------------------------------------------------------------
+
+
+def _ms(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds * 1000:.2f}"
+
+
+def _kib(nbytes: int | None) -> str:
+    return "-" if nbytes is None else f"{nbytes / 1024:+.0f}"
+
+
+def _size(nbytes: int | None) -> str:
+    if nbytes is None:
+        return "unknown"
+    if abs(nbytes) < 1048576:
+        return f"{nbytes / 1024:.0f} KiB"
+    return f"{nbytes / 1048576:.1f} MiB"
+
+
+def _where(file: str | None, line: int | None, module: str | None) -> str:
+    if file is None:
+        return module or "?"
+    place = f"{_short(file)}:{line}" if line is not None else _short(file)
+    return f"{place} ({module})" if module else place
+
+
+def _short(path: str) -> str:
+    # Relative to the working directory when below it, else to the longest
+    # sys.path entry it is below (json/decoder.py rather than /usr/lib/...).
+    if not os.path.isabs(path):
+        return path
+    cwd = os.getcwd() + os.sep
+    if path.startswith(cwd):
+        return path[len(cwd) :]
+    best = ""
+    for entry in sys.path:
+        if entry and path.startswith(entry.rstrip(os.sep) + os.sep) and len(entry) > len(best):
+            best = entry.rstrip(os.sep) + os.sep
+    return path[len(best) :] if best else path
+
+
+def _write_text(rep: Report) -> str:
+    t = rep.totals
+    lines: list[str] = []
+    if not rep.installed:
+        lines.append(
+            f"lazyimp report: lazyimp was never installed in this process; "
+            f"{t.modules} modules imported by other means"
+        )
+        return "\n".join(lines) + "\n"
+    elapsed = f" in the {rep.elapsed:.3f} s since install()" if rep.elapsed else ""
+    lines.append(f"lazyimp report: {t.deferred} modules deferred{elapsed}")
+    lines.append(f"  resolved     {t.resolved:6d}  (body ran on first use)")
+    lines.append(f"  never used   {t.never_used:6d}  (never executed)")
+    if t.failed:
+        lines.append(f"  failed       {t.failed:6d}  (body raised on first use)")
+    lines.append(
+        f"  kept eager   {t.ignored + t.eager:6d}  "
+        f"(ignored by policy {t.ignored}, eager by kind or place {t.eager})"
+    )
+    lines.append(f"  existing     {t.existing:6d}  (imported before install)")
+    lines.append(f"  other        {t.other:6d}  (imported while off or by other means)")
+    lines.append(f"Load time of resolved modules: {_ms(t.load_time)} ms")
+    if t.time_saved is not None:
+        lines.append(
+            f"Time saved (estimate): {_ms(t.time_saved)} ms "
+            f"({t.never_used} never-used modules at the resolved modules' mean self time)"
+        )
+    else:
+        lines.append("Time saved (estimate): unknown (no module resolved to learn from)")
+    if rep.memory_probe:
+        lines.append(f"Memory added by resolutions: {_size(t.memory_loaded)}")
+        if t.memory_saved is not None:
+            lines.append(f"Memory saved (estimate): {_size(t.memory_saved)}")
+    resolved = rep.resolved_by_load_time()
+    if resolved:
+        lines.append("")
+        lines.append("Resolved modules by load time (ms; memory in KiB):")
+        width = max(len(m.name) for m in resolved)
+        lines.append(
+            f"  {'self':>8} {'total':>8} {'memory':>8}  {'module':<{width}}  "
+            f"first used at  <-  imported at"
+        )
+        for m in resolved:
+            lines.append(
+                f"  {_ms(m.self_time):>8} {_ms(m.load_time):>8} {_kib(m.memory_delta):>8}  "
+                f"{m.name:<{width}}  "
+                f"{_where(m.trigger_file, m.trigger_line, m.trigger_module)}  <-  "
+                f"{_where(m.import_file, m.import_line, m.importer)}"
+            )
+    failed = rep.by_state(_registry.FAILED)
+    if failed:
+        lines.append("")
+        lines.append(f"Failed on first use ({len(failed)}):")
+        for m in failed:
+            lines.append(
+                f"  {m.name}  first used at "
+                f"{_where(m.trigger_file, m.trigger_line, m.trigger_module)}"
+            )
+    never = rep.by_state(_registry.PROXIED)
+    lines.append("")
+    lines.append(f"Never used ({len(never)}):")
+    if never:
+        lines.extend(_wrap([m.name for m in never]))
+    else:
+        lines.append("  (none)")
+    return "\n".join(lines) + "\n"
+
+
+def _wrap(names: list[str], width: int = 88) -> list[str]:
+    out: list[str] = []
+    line = " "
+    for name in names:
+        if len(line) + len(name) + 1 > width and line.strip():
+            out.append(line.rstrip(","))
+            line = " "
+        line += f" {name},"
+    if line.strip():
+        out.append(line.rstrip(","))
+    return out
+
+
+# --- json -----------------------------------------------------------------------------
+
+
+def _write_json(rep: Report) -> str:
+    return json.dumps(rep.to_dict(), indent=2) + "\n"
+
+
+# --- importtime -----------------------------------------------------------------------
+
+_IMPORTTIME_HEADER = "import time: self [us] | cumulative | imported package"
+
+
+def _write_importtime(rep: Report) -> str:
+    # Each resolution goes under the resolution of the module whose import statement
+    # created its proxy (its importer), not under whatever first used it: that is
+    # what ``-X importtime`` shows for eager imports.  An importer that was not
+    # itself resolved lazily (an eager module, __main__) has no line of its own, so
+    # the resolution goes under the one that triggered it, or at the top.  Lines come
+    # in the order
+    # ``-X importtime`` prints them: a child before its parent (when it finishes),
+    # siblings by start time; the indentation is two spaces per level.
+    done = [m for m in rep.modules if m.state == _registry.RESOLVED]
+    names = {m.name for m in done}
+    children: dict[str | None, list[ModuleEntry]] = {}
+    for m in done:
+        owner = next((o for o in (m.importer, m.parent) if o in names and o != m.name), None)
+        children.setdefault(owner, []).append(m)
+    for group in children.values():
+        group.sort(key=lambda m: (m.started_at or 0.0, m.name))
+
+    lines = [_IMPORTTIME_HEADER]
+    visiting: set[str] = set()
+
+    def emit(entry: ModuleEntry, level: int) -> int:
+        # Returns the cumulative time in microseconds; appends the lines.
+        visiting.add(entry.name)
+        own = round((entry.self_time or 0.0) * 1e6)
+        cumulative = own
+        for child in children.get(entry.name, ()):
+            if child.name not in visiting:
+                cumulative += emit(child, level + 1)
+        lines.append(f"import time: {own:9d} | {cumulative:10d} | {'  ' * level}{entry.name}")
+        return cumulative
+
+    for root in children.get(None, ()):
+        emit(root, 0)
+    return "\n".join(lines) + "\n"
+
+
+# --- chrome-trace ---------------------------------------------------------------------
+
+
+def _write_chrome_trace(rep: Report) -> str:
+    # One complete ("X") event per resolution.  Viewers nest X events of one thread
+    # by time containment, and a resolution triggered inside another one's body
+    # (``parent``) runs inside its interval, so nesting by trigger comes from the
+    # times.  The registry does not record threads: top-level resolutions that
+    # overlap in time (several threads) are put on separate lanes (tids) so that no
+    # event straddles another.
+    done = [
+        m
+        for m in rep.modules
+        if m.state in (_registry.RESOLVED, _registry.FAILED)
+        and m.started_at is not None
+        and m.load_time is not None
+    ]
+    by_name = {m.name: m for m in done}
+    done.sort(key=lambda m: (m.started_at or 0.0, -(m.load_time or 0.0)))
+    pid = os.getpid()
+    lane_end: list[float] = []
+    lane_of: dict[str, int] = {}
+    events: list[dict[str, Any]] = [
+        {"name": "process_name", "ph": "M", "pid": pid, "tid": 0, "args": {"name": "lazyimp"}}
+    ]
+    for m in done:
+        start = m.started_at or 0.0
+        end = start + (m.load_time or 0.0)
+        parent = by_name.get(m.parent) if m.parent else None
+        if parent is not None and parent.name in lane_of:
+            lane = lane_of[parent.name]
+        else:
+            lane = next((i for i, e in enumerate(lane_end) if e <= start), len(lane_end))
+            if lane == len(lane_end):
+                lane_end.append(end)
+        lane_end[lane] = max(lane_end[lane], end)
+        lane_of[m.name] = lane
+        args: dict[str, Any] = {
+            "state": m.state,
+            "first used at": _where(m.trigger_file, m.trigger_line, m.trigger_module),
+            "imported at": _where(m.import_file, m.import_line, m.importer),
+            "self ms": round((m.self_time or 0.0) * 1000, 3),
+        }
+        if m.parent:
+            args["triggered by"] = m.parent
+        if m.memory_delta is not None:
+            args["memory KiB"] = round(m.memory_delta / 1024)
+        events.append(
+            {
+                "name": m.name,
+                "cat": "import",
+                "ph": "X",
+                "ts": round(start * 1e6, 3),
+                "dur": round((m.load_time or 0.0) * 1e6, 3),
+                "pid": pid,
+                "tid": lane + 1,
+                "args": args,
+            }
+        )
+    for lane in range(len(lane_end)):
+        events.append(
+            {
+                "name": "thread_name",
+                "ph": "M",
+                "pid": pid,
+                "tid": lane + 1,
+                "args": {"name": f"resolutions {lane + 1}"},
+            }
+        )
+    trace = {
+        "traceEvents": events,
+        "displayTimeUnit": "ms",
+        "otherData": {"generator": "lazyimp", "version": SCHEMA_VERSION},
+    }
+    return json.dumps(trace, indent=1) + "\n"
+
+
+_WRITERS = {
+    "text": _write_text,
+    "json": _write_json,
+    "importtime": _write_importtime,
+    "chrome-trace": _write_chrome_trace,
+}

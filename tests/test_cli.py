@@ -1,0 +1,227 @@
+"""The command line (SPEC 6.4): ``python -m lazyimp run`` and ``compare``, in fresh interpreters."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import python_env, write_tree
+
+PROGRAM = {
+    "prog.py": """
+        import sys
+        import json
+        import csv
+        print("argv", sys.argv)
+        print("name", __name__, "path0", sys.path[0])
+        print("stdin", sys.stdin.read().strip())
+        print(json.dumps({"ok": True}))
+        sys.exit(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
+    """,
+    "tool/__init__.py": "",
+    "tool/__main__.py": """
+        import sys
+        import json
+        print("argv", sys.argv)
+        print("name", __name__, json.dumps(1))
+    """,
+    "tool/nomain.py": "X = 1\n",
+    "crash.py": """
+        import json
+        def boom():
+            raise ValueError("bad input")
+        boom()
+    """,
+}
+
+
+def lazyimp(
+    tmp_path: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    write_tree(tmp_path, PROGRAM)
+    return subprocess.run(
+        [sys.executable, "-m", "lazyimp", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=python_env(env),
+        cwd=tmp_path,
+        timeout=120,
+    )
+
+
+def test_run_script_like_python(tmp_path: Path) -> None:
+    """run script.py: same argv, __main__, sys.path[0], stdin and exit status (SPEC 6.4)."""
+    proc = lazyimp(tmp_path, "run", "prog.py", "3", "--flag", stdin="hello\n")
+    assert proc.returncode == 3, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "argv ['prog.py', '3', '--flag']"
+    assert lines[1] == f"name __main__ path0 {tmp_path}"
+    assert lines[2] == "stdin hello"
+    assert lines[3] == '{"ok": true}'
+
+
+def test_run_writes_text_report_to_stderr_at_exit(tmp_path: Path) -> None:
+    """run writes the text report to stderr when the program exits (SPEC 6.4, 6.1)."""
+    proc = lazyimp(tmp_path, "run", "prog.py")
+    assert proc.returncode == 0
+    assert proc.stderr.startswith("lazyimp report:"), proc.stderr
+    never = proc.stderr.split("Never used")[1]
+    assert "csv" in never  # imported at module level, never used
+    assert " json " in proc.stderr.split("Resolved modules")[1]
+
+
+def test_run_module_like_python_m(tmp_path: Path) -> None:
+    """run -m pkg: argv[0] is the module's file, __name__ is __main__ (SPEC 6.4)."""
+    proc = lazyimp(tmp_path, "run", "-m", "tool", "x", "-v")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == f"argv [{str(tmp_path / 'tool' / '__main__.py')!r}, 'x', '-v']"
+    assert lines[1] == "name __main__ 1"
+
+
+def test_run_code_like_python_c(tmp_path: Path) -> None:
+    """run -c code: argv is ['-c', ...] and the code runs as __main__ (SPEC 6.4)."""
+    proc = lazyimp(tmp_path, "run", "-c", "import sys; print(sys.argv, __name__); sys.exit(5)", "a")
+    assert proc.returncode == 5
+    assert proc.stdout == "['-c', 'a'] __main__\n"
+
+
+def test_run_json_report_to_file(tmp_path: Path) -> None:
+    """--report json --output FILE writes the JSON report there, not to stderr (SPEC 6.4, 6.1)."""
+    proc = lazyimp(tmp_path, "run", "--report", "json", "--output", "r.json", "prog.py")
+    assert proc.returncode == 0 and "lazyimp report" not in proc.stderr
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert data["version"] == 1
+    states = {m["name"]: m["state"] for m in data["modules"]}
+    assert states["csv"] == "proxied" and states["json"] == "resolved"
+
+
+def test_run_importtime_report_is_read_by_tuna(tmp_path: Path) -> None:
+    """--report importtime output is accepted by tuna's reader (SPEC 6.4, 6.1)."""
+    tuna_profile = pytest.importorskip("tuna._import_profile")
+    proc = lazyimp(tmp_path, "run", "--report=importtime", "--output", "i.log", "prog.py")
+    assert proc.returncode == 0, proc.stderr
+    tree = tuna_profile.read_import_profile(str(tmp_path / "i.log"))
+    assert "json" in [c["text"][0] for c in tree["children"]]
+
+
+def test_run_ignore_keeps_modules_eager(tmp_path: Path) -> None:
+    """--ignore a,b keeps those modules eager, shown as ignored (SPEC 6.4, 5.1)."""
+    proc = lazyimp(
+        tmp_path, "run", "--ignore", "csv", "--report", "json", "--output", "r.json", "prog.py"
+    )
+    assert proc.returncode == 0, proc.stderr
+    states = {
+        m["name"]: m["state"] for m in json.loads((tmp_path / "r.json").read_text())["modules"]
+    }
+    assert states["csv"] == "ignored"
+
+
+def test_uncaught_exception_prints_program_traceback_only(tmp_path: Path) -> None:
+    """An uncaught error prints the program's traceback (no lazyimp frames), exit 1 (SPEC 6.4)."""
+    proc = lazyimp(tmp_path, "run", "crash.py")
+    assert proc.returncode == 1
+    tb = proc.stderr.split("lazyimp report:")[0]
+    assert tb.startswith("Traceback (most recent call last):\n  File "), tb
+    assert "crash.py" in tb and "ValueError: bad input" in tb
+    assert "lazyimp" not in tb and "runpy" not in tb
+    assert "lazyimp report:" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "args, status, message",
+    [
+        (["run", "missing.py"], 2, "can't open file"),
+        (["run", "-m", "no_such_mod"], 1, "no module named 'no_such_mod'"),
+        (["run", "-m", "tool.nomain.sub"], 1, "cannot run '-m tool.nomain.sub'"),
+        (["run", "--report", "xml", "prog.py"], 2, "invalid choice: 'xml'"),
+        (["run"], 2, "no program given"),
+        (["run", "--output", "nodir/r.txt", "prog.py"], 2, "does not exist"),
+        (["frobnicate"], 2, "unknown command 'frobnicate'"),
+        (["compare", "-n", "0", "prog.py"], 2, "at least 1"),
+    ],
+)
+def test_errors_are_one_clear_line(
+    tmp_path: Path, args: list[str], status: int, message: str
+) -> None:
+    """Bad input is a one-line error naming it and a non-zero exit, no traceback (SPEC 6.4)."""
+    proc = lazyimp(tmp_path, *args)
+    assert proc.returncode == status, proc.stderr
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr and "lazyimp report" not in proc.stderr
+
+
+def test_help_explains_commands(tmp_path: Path) -> None:
+    """--help lists the commands with examples; run --help shows the program forms (SPEC 6.4)."""
+    top = lazyimp(tmp_path, "--help")
+    assert top.returncode == 0 and "compare" in top.stdout and "run -m http.server" in top.stdout
+    run = lazyimp(tmp_path, "run", "--help")
+    assert run.returncode == 0
+    for text in ("--report", "--output", "--ignore", "-m module", "-c code", "script.py"):
+        assert text in run.stdout
+
+
+def test_compare_prints_table_of_medians(tmp_path: Path) -> None:
+    """compare prints wall time, modules executed and peak RSS, eager vs lazy, with ratios (SPEC 6.4)."""
+    proc = lazyimp(tmp_path, "compare", "-n", "2", "--warmup", "0", "prog.py")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0].split() == ["median", "of", "2", "runs", "eager", "lazy", "lazy/eager"]
+    assert [line.split("  ")[0] for line in lines[1:4]] == [
+        "wall time (ms)",
+        "modules executed",
+        "peak RSS (MiB)",
+    ]
+    assert lines[4] == "program: prog.py"
+
+
+def test_compare_json_counts_fewer_modules_lazily(tmp_path: Path) -> None:
+    """compare --json: medians, samples and ratios; lazily fewer modules execute (SPEC 6.4)."""
+    write_tree(
+        tmp_path,
+        {"heavy.py": "import email.message, http.client, xml.dom.minidom, decimal\n"},
+    )
+    proc = lazyimp(tmp_path, "compare", "-n", "2", "--json", "heavy.py")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["runs"] == 2 and data["program"] == ["heavy.py"] and data["exit_status"] == 0
+    for mode in ("eager", "lazy"):
+        assert len(data[mode]["samples"]["wall_time"]) == 2
+        assert data[mode]["peak_rss"] > 1 << 20
+    assert data["lazy"]["modules"] < data["eager"]["modules"]
+    assert data["eager"]["samples"]["modules"][0] > 20
+    assert data["ratio"]["modules"] == pytest.approx(
+        data["lazy"]["modules"] / data["eager"]["modules"]
+    )
+
+
+def test_compare_fails_when_lazy_changes_the_exit_status(tmp_path: Path) -> None:
+    """compare reports a program whose exit status differs lazily (SPEC 6.4)."""
+    code = "import sys; sys.exit(3 if 'lazyimp' in sys.modules else 0)"
+    proc = lazyimp(tmp_path, "compare", "-n", "1", "--warmup", "0", "-c", code)
+    assert proc.returncode == 1
+    assert "exited with status 3 when run lazyly" in proc.stderr
+
+
+def test_main_function_is_the_console_script(tmp_path: Path) -> None:
+    """lazyimp.__main__.main(argv) is the console script's entry and returns the status (SPEC 6.4)."""
+    write_tree(tmp_path, PROGRAM)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from lazyimp.__main__ import main; "
+            "sys.exit(main(['run', '-c', 'print(__name__)']))",
+        ],
+        capture_output=True,
+        text=True,
+        env=python_env(),
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert proc.returncode == 0 and proc.stdout == "__main__\n", proc.stderr
