@@ -44,8 +44,9 @@ def _default_create(loader: Any) -> bool:
     create = getattr(type(loader), "create_module", None)
     if create in _DEFAULT_CREATE:
         return True
-    abc = sys.modules.get("importlib.abc")
-    return abc is not None and create is abc.Loader.create_module
+    # importlib.abc may be partly initialised (this import may come from its body).
+    abc_loader = getattr(sys.modules.get("importlib.abc"), "Loader", None)
+    return abc_loader is not None and create is abc_loader.create_module
 
 
 def _unsupported_interpreter() -> str | None:
@@ -110,6 +111,16 @@ class _Existing:
         pass
 
 
+def _existing_spec(fullname: str) -> Any:
+    # The module appeared in sys.modules while we were finding it (running its
+    # parent imported it).  importlib's _find_spec would answer with that module's
+    # own __spec__ and _load_unlocked would then execute it a second time, so take
+    # the entry out and hand importlib a loader that gives the same module back.
+    # This thread holds importlib's lock for the name: other importers wait.
+    existing = sys.modules.pop(fullname)
+    return _bootstrap.ModuleSpec(fullname, _Existing(existing))
+
+
 class Importer:
     """lazyimp's meta-path finder; ``install()`` returns the one instance.
 
@@ -163,11 +174,10 @@ class Importer:
             state = _registry.IGNORED if reason[0] == "policy" else _registry.EAGER
             _registry.record_eager(fullname, state, reason[1])
             return self._after_lazy_parent(fullname) or spec
-        existing = sys.modules.get(fullname)
-        if existing is not None:
+        if fullname in sys.modules:
             # Building the proxy type imported this very module (importlib, wrapt):
             # importlib must keep what is there, not make a second copy.
-            return _bootstrap.ModuleSpec(fullname, _Existing(existing))
+            return _existing_spec(fullname)
         assert frame is not None
         code = frame.f_code
         record = _registry.record_proxied(
@@ -188,10 +198,9 @@ class Importer:
         if parent_module is None or not _proxy.is_lazy(parent_module):
             return None
         _proxy.resolve(parent_module)
-        existing = sys.modules.get(fullname)
-        if existing is None:
+        if fullname not in sys.modules:
             return None
-        return _bootstrap.ModuleSpec(fullname, _Existing(existing))
+        return _existing_spec(fullname)
 
     def _find_later(self, fullname: str, path: Any, target: Any) -> Any:
         # Ask the finders after us, in order, as importlib would.  A finder that

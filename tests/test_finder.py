@@ -436,3 +436,49 @@ def test_try_block_imports_stay_eager(pkgs: Path) -> None:
         assert lazyimp.is_lazy(a)
         """
     )
+
+
+def test_eager_child_of_a_lazy_parent_runs_the_parent_first_and_once(tmp_path: Path) -> None:
+    """An eager import of a lazy package's child runs the parent first, every body once (SPEC 3.1)."""
+    write_tree(
+        tmp_path,
+        {
+            "pp/__init__.py": "import sys\nsys._runs = getattr(sys, '_runs', []) + ['pp']\n",
+            "pp/sub/__init__.py": (
+                "import sys\nsys._runs.append('pp.sub')\n"
+                "from pp.sub.leaf import *\n"
+            ),
+            "pp/sub/leaf.py": "import sys\nsys._runs.append('pp.sub.leaf')\nLEAF = 1\n",
+            "user.py": "from pp.sub.leaf import LEAF\n",
+        },
+    )
+    run_python(
+        f"""
+        import sys
+        sys.path.insert(0, {str(tmp_path)!r})
+        import lazyimp
+        lazyimp.install()
+        import pp.sub
+        def f():
+            import user
+            return user
+        assert f().LEAF == 1
+        assert sys._runs == ["pp", "pp.sub", "pp.sub.leaf"], sys._runs
+        """
+    )
+
+
+def test_stdlib_packages_importing_each_other_under_lazyimp() -> None:
+    """pkgutil, importlib.metadata and friends import and work (SPEC 2.1 regression)."""
+    run_python(
+        """
+        import lazyimp
+        lazyimp.install()
+        def f():
+            import pkgutil, importlib.metadata, importlib.abc
+            return pkgutil, importlib.metadata
+        pkgutil, md = f()
+        assert any(True for _ in pkgutil.iter_modules())
+        assert md.version("wrapt")
+        """
+    )
