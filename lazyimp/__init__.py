@@ -10,20 +10,20 @@ the report, import tracking and the spawn pickler load on first use.
 
 from __future__ import annotations
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
 from ._finder import Importer as Importer
 from ._finder import disabled as disabled
 from ._finder import enabled as enabled
 from ._finder import install as install
 from ._finder import is_installed as is_installed
+from ._finder import is_lazy as is_lazy
 from ._finder import load as load
 from ._finder import pending as pending
 from ._finder import resolve_all as resolve_all
 from ._finder import uninstall as uninstall
-from ._proxy import is_lazy as is_lazy
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __version__ = "0.1.0"
 

@@ -22,12 +22,71 @@ from __future__ import annotations
 
 import os
 import sys
-TYPE_CHECKING = False
-ModuleType = type(sys)
-if TYPE_CHECKING:
-    from typing import Any, Callable, Iterator
+import time
 
-from . import _frames, _policy, _proxy, _registry, _state
+from . import _state
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import ModuleType
+    from typing import Any
+else:
+    ModuleType = type(sys)
+
+# The mechanism (frame analysis, the proxy, the swap) is imported when the first
+# import is intercepted, not by `import lazyimp`: install() must cost next to nothing
+# (SPEC 8.1).  Until then no proxy exists.
+# The policy and the registry follow the same rule when the configuration is the
+# default one (no arguments, no LAZYIMP_IGNORE*, no [tool.lazyimp]).
+_frames: Any = None
+_proxy: Any = None
+_policy: Any = None
+_registry: Any = None
+
+# (time, modules) of the first install, handed to the registry when it loads.
+_installed: tuple[float, frozenset[str]] | None = None
+# The memory probe setting of the last install(), for the registry.
+_memory_setting: Any = None
+
+
+def _load_mechanism() -> None:
+    global _frames, _proxy
+    if _proxy is None:
+        _load_policy()
+        _load_registry()
+        with _state.eager_scope():
+            from . import _frames as frames
+            from . import _proxy as proxy
+
+        _frames, _proxy = frames, proxy
+
+
+def _load_policy() -> Any:
+    global _policy
+    if _policy is None:
+        with _state.eager_scope():
+            from . import _policy as policy
+        _policy = policy
+    return _policy
+
+
+def _load_registry() -> Any:
+    global _registry
+    if _registry is None:
+        with _state.eager_scope():
+            from . import _registry as registry
+        registry.configure_memory(_memory_setting)
+        _registry = registry
+    if _installed is not None:
+        _registry.mark_installed(*_installed)
+    return _registry
+
+
+def sync_registry() -> None:
+    """Give the registry what install() remembered (the report calls this)."""
+    if _installed is not None:
+        _load_registry()
+
 
 _bootstrap = sys.modules["_frozen_importlib"]
 _external = sys.modules["_frozen_importlib_external"]
@@ -130,7 +189,7 @@ class Importer:
     """
 
     def __init__(self) -> None:
-        self.config = _policy.Config()
+        self._config: Any = None  # None: the defaults, built on first need
         self.globally_on = False  # install() was called (not only enabled())
         self._scoped = 0  # enabled() blocks currently open that inserted us
         self._site_phase = False
@@ -144,16 +203,30 @@ class Importer:
         """Remove the finder (same as ``lazyimp.uninstall()``)."""
         uninstall()
 
+    @property
+    def config(self) -> Any:
+        """The effective configuration (``lazyimp._policy.Config``)."""
+        if self._config is None:
+            self._config = _load_policy().build({})
+        return self._config
+
+    @config.setter
+    def config(self, value: Any) -> None:
+        self._config = value
+
     # -- the finder protocol ----------------------------------------------------------
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
         if target is not None or _state.eager_depth():
             return None
-        on = _state.switch.get()
+        switch = _state.switch
+        on = switch.get() if switch is not None else None
         if on is None:
             on = self.globally_on
         if not on or (self._site_phase and self._still_in_site()):
             # An eager import: its unexecuted parents run first, as eagerly.
             return self._after_lazy_parent(fullname)
+        if _proxy is None:
+            _load_mechanism()
         frame = _frames.importer_frame(2)
         with _state.eager_scope():
             spec = self._find_later(fullname, path, target)
@@ -192,7 +265,7 @@ class Importer:
         # needs, as importlib/__init__ does for importlib._bootstrap).  Run it; if
         # that imported the child, hand importlib the module it made.
         parent = fullname.rpartition(".")[0]
-        if not parent:
+        if not parent or _proxy is None:
             return None
         parent_module = sys.modules.get(parent)
         if parent_module is None or not _proxy.is_lazy(parent_module):
@@ -317,10 +390,14 @@ def _the_importer() -> Importer:
 
 
 def _insert(importer: Importer) -> None:
+    global _installed
     with _state.lock:
         if importer not in sys.meta_path:
             sys.meta_path.insert(0, importer)
-            _registry.mark_installed()
+            if _installed is None:
+                _installed = (time.perf_counter(), frozenset(sys.modules))
+            if _registry is not None:
+                _registry.mark_installed(*_installed)
 
 
 def install(**config: Any) -> Importer:
@@ -353,19 +430,37 @@ def install(**config: Any) -> Importer:
     problem = _unsupported_interpreter()
     if problem is not None:
         raise RuntimeError(problem)
+    global _memory_setting
     importer = _the_importer()
-    new_config = _policy.build(config)
+    new_config = _load_policy().build(config) if config or _configured_elsewhere() else None
     if os.environ.get("LAZYIMP_DISABLE", "") not in ("", "0"):
         return importer
     with _state.lock:
-        _registry.configure_memory(new_config.memory)
-        _registry.configure_verbose()
+        _memory_setting = new_config.memory if new_config is not None else None
+        if _registry is not None:
+            _registry.configure_memory(_memory_setting)
+        if _registry is not None or os.environ.get("LAZYIMP_VERBOSE"):
+            _load_registry().configure_verbose()
         importer.config = new_config
         importer.globally_on = True
         if _called_from_site():
             importer._site_phase = True
         _insert(importer)
     return importer
+
+
+def _configured_elsewhere() -> bool:
+    # Cheap checks for the other configuration sources; parsing waits for them.
+    environ = os.environ
+    if "LAZYIMP_IGNORE" in environ or "LAZYIMP_IGNORE_PACKAGES" in environ:
+        return True
+    if "LAZYIMP_IGNORE_PATHS" in environ:
+        return True
+    try:
+        with open("pyproject.toml", "rb") as fh:
+            return b"tool.lazyimp" in fh.read()
+    except OSError:
+        return False
 
 
 def _called_from_site() -> bool:
@@ -422,7 +517,7 @@ class _Switch:
             if problem is not None:
                 raise RuntimeError(problem)
             importer = _the_importer()
-            new_config = _policy.build(self.config) if self.config else None
+            new_config = _load_policy().build(self.config) if self.config else None
             with _state.lock:
                 if new_config is not None:
                     self.previous_config = importer.config
@@ -431,11 +526,11 @@ class _Switch:
                     _insert(importer)
                     self.inserted = True
                 importer._scoped += 1
-        self.token = _state.switch.set(self.value)
+        self.token = _state.scoped_switch().set(self.value)
         return importer
 
     def __exit__(self, *exc: Any) -> None:
-        _state.switch.reset(self.token)
+        _state.scoped_switch().reset(self.token)
         if self.value:
             importer = _the_importer()
             with _state.lock:
@@ -488,7 +583,7 @@ class _LazyScope:
     def __enter__(self) -> None:
         self.depth = _state.eager_depth()
         _state._local.depth = 0
-        self.token = _state.switch.set(True)
+        self.token = _state.scoped_switch().set(True)
         importer = _the_importer()
         self.inserted = False
         with _state.lock:
@@ -498,7 +593,7 @@ class _LazyScope:
             importer._scoped += 1
 
     def __exit__(self, *exc: Any) -> None:
-        _state.switch.reset(self.token)
+        _state.scoped_switch().reset(self.token)
         _state._local.depth = self.depth
         importer = _the_importer()
         with _state.lock:
@@ -508,20 +603,29 @@ class _LazyScope:
                     sys.meta_path.remove(importer)
 
 
+def is_lazy(obj: object) -> bool:
+    """True if ``obj`` is a lazyimp module proxy whose module has not run yet.
+
+    Never executes the module.  A proxy that has been resolved (and is only still
+    held somewhere it could not be swapped out) is no longer lazy.
+    """
+    return _proxy is not None and bool(_proxy.is_lazy(obj))
+
+
 def load(obj: Any) -> Any:
     """Execute a lazily imported module now and return the real module.
 
     The eager idiom: ``importlib.import_module(name)``.  Anything that is not a
     lazyimp proxy is returned unchanged.  Raises what the module body raises.
     """
-    if _proxy.is_proxy(obj):
+    if _proxy is not None and _proxy.is_proxy(obj):
         return _proxy.resolve(obj)
     return obj
 
 
 def pending() -> list[str]:
     """Names of the modules handed out lazily and not executed yet, in import order."""
-    return list(_proxy.PENDING)
+    return list(_proxy.PENDING) if _proxy is not None else []
 
 
 def resolve_all() -> list[str]:
@@ -532,6 +636,8 @@ def resolve_all() -> list[str]:
     references in dicts (one heap scan).  Raises the first module failure.
     """
     done: list[str] = []
+    if _proxy is None:
+        return done
     while _proxy.PENDING:
         name, proxy = next(iter(_proxy.PENDING.items()))
         _proxy.resolve(proxy)

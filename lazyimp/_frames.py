@@ -17,10 +17,12 @@ keep them alive).
 from __future__ import annotations
 
 import sys
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from types import CodeType, FrameType
     from typing import Any
+
 
 _MACHINERY: set[str] = {"<frozen importlib._bootstrap>", "<frozen importlib._bootstrap_external>"}
 # importlib/__init__.py (import_module) is machinery too; its path is known once
@@ -66,7 +68,7 @@ def in_try_block(frame: FrameType) -> bool:
     """True if the frame's current instruction is inside a try/except/finally."""
     code = frame.f_code
     if sys.version_info >= (3, 11):
-        if not code.co_exceptiontable:
+        if not code.co_exceptiontable:  # type: ignore[attr-defined,unused-ignore]
             return False
         return _in_try_311(code, frame.f_lasti)
     return _in_try_310(code, frame.f_lasti)
@@ -76,7 +78,7 @@ def _parse_exception_table(code: CodeType) -> list[tuple[int, int, int]]:
     # The varint format of Objects/exception_handling_notes.txt: each entry is
     # start, length, target, depth_and_lasti; 6 bits per byte, 0x40 = more bytes,
     # 0x80 marks the first byte of an entry.  Offsets are in code units (2 bytes).
-    table = code.co_exceptiontable
+    table = code.co_exceptiontable  # type: ignore[attr-defined,unused-ignore]
     entries = []
     it = iter(table)
 
@@ -186,7 +188,7 @@ def _statement(frame: FrameType) -> tuple[str | None, tuple[str, ...] | None, in
     name = code.co_names[_arg(raw, lasti, ops)]
     # The fromlist is the constant loaded just before (LOAD_CONST level; LOAD_CONST
     # fromlist; IMPORT_NAME), skipping EXTENDED_ARG and CACHE entries.
-    consts = []
+    consts: list[Any] = []
     prev = lasti - 2
     load_const = ops["LOAD_CONST"]
     skip = (ops.get("EXTENDED_ARG", -1), ops.get("CACHE", -1))

@@ -20,9 +20,12 @@ from __future__ import annotations
 
 import os
 import sys
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Callable, Iterable
+    from collections.abc import Callable, Iterable
+    from typing import Any
+
 
 # Each entry: why deferring this module breaks programs.
 DEFAULT_IGNORE: dict[str, str] = {

@@ -24,12 +24,16 @@ from __future__ import annotations
 
 import sys
 import time
-TYPE_CHECKING = False
-ModuleType = type(sys)
-if TYPE_CHECKING:
-    from typing import Any, Callable
 
 from . import _registry, _state, _swap
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from types import ModuleType
+    from typing import Any
+else:
+    ModuleType = type(sys)
 
 _bootstrap = sys.modules["_frozen_importlib"]
 _ModuleLockManager = _bootstrap._ModuleLockManager
@@ -105,10 +109,11 @@ def proxy_class() -> type:
     return _proxy_class
 
 
-def _build_class(base: type) -> type:
+def _build_class(base: Any) -> type:
     global _get, _set
-    get = _get = base.__getattribute__  # type: ignore[assignment]
-    set_ = _set = base.__setattr__  # type: ignore[assignment]
+    get: Any = base.__getattribute__
+    set_: Any = base.__setattr__
+    _get, _set = get, set_
 
     class LazyModule(base):  # type: ignore[valid-type,misc]
         """A lazily imported module: executes on first real use, then forwards."""
@@ -217,7 +222,7 @@ def make_proxy(
 ) -> Any:
     """Wrap an initialised, unexecuted module whose body ``loader`` will run."""
     cls = proxy_class()
-    st = _ProxyState(module.__spec__.name, module, loader)  # type: ignore[union-attr]
+    st = _ProxyState(module.__spec__.name, module, loader)  # type: ignore[union-attr,unused-ignore]
     if sites:
         st.sites = sites
     st.record = record
@@ -297,7 +302,7 @@ def _note_cached_import(st: _ProxyState) -> None:
 
 def _trigger_frame() -> Any:
     # The first frame outside lazyimp and importlib's own code: the first use.
-    frame = sys._getframe(2)
+    frame: Any = sys._getframe(2)
     while frame is not None:
         filename = frame.f_code.co_filename
         if not (filename.startswith(_LAZYIMP_DIR) or filename.startswith("<frozen importlib")):
@@ -522,7 +527,7 @@ def _active_pickler() -> Any:
     if pickle is None:
         return None
     kinds = tuple({pickle.Pickler, getattr(pickle, "_Pickler", pickle.Pickler)})
-    frame = sys._getframe(2)
+    frame: Any = sys._getframe(2)
     depth = 0
     while frame is not None and depth < 6:
         candidate = frame.f_locals.get("self")

@@ -37,6 +37,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+
 EXISTING = "existing"
 PROXIED = "proxied"
 RESOLVED = "resolved"
@@ -112,12 +113,16 @@ _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"", "0", "false", "no", "off"})
 
 
-def mark_installed() -> None:
-    """Remember the install time and the modules already imported (SPEC 1.4)."""
+def mark_installed(at: float | None = None, modules: frozenset[str] | None = None) -> None:
+    """Remember the install time and the modules already imported (SPEC 1.4).
+
+    The finder passes what it saw at ``install()``: the registry itself is only
+    imported when the first import is intercepted (or the report asks).
+    """
     global installed_at, baseline
     if installed_at is None:
-        installed_at = time.perf_counter()
-        baseline = frozenset(sys.modules)
+        installed_at = time.perf_counter() if at is None else at
+        baseline = frozenset(sys.modules) if modules is None else modules
         for name in baseline:
             if name not in RECORDS:
                 RECORDS[name] = ModuleRecord(name, EXISTING)

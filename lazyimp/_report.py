@@ -216,6 +216,9 @@ def report(file: Any = None, format: str = "text") -> Report:
 
 def collect() -> Report:
     """Build a ``Report`` from the registry and ``sys.modules`` without writing it."""
+    from . import _finder
+
+    _finder.sync_registry()  # install() leaves the registry unloaded until needed
     now = time.perf_counter()
     installed_at = _registry.installed_at
     records = dict(_registry.RECORDS)

@@ -14,12 +14,29 @@ from __future__ import annotations
 
 import _thread
 import os
-from contextvars import ContextVar
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from contextvars import ContextVar
     from typing import Any
 
-switch: ContextVar[bool | None] = ContextVar("lazyimp.switch", default=None)
+
+# Created by the first enabled()/disabled() block: importing _contextvars costs more
+# than the rest of install(), and a process that never scopes the switch needs none.
+switch: ContextVar[bool | None] | None = None
+
+
+def scoped_switch() -> ContextVar[bool | None]:
+    """The context variable, created on first need."""
+    global switch
+    if switch is None:
+        import _contextvars
+
+        with lock:
+            if switch is None:
+                switch = _contextvars.ContextVar("lazyimp.switch", default=None)
+    return switch
+
 
 # Guards install()/uninstall() and every change to sys.meta_path made by lazyimp.
 lock = _thread.RLock()

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import sys
 import time
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
+
 
 # References to the proxy that the resolution path itself holds when swap() reads
 # the count, on the deepest common path (an attribute read at module level):

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import os
 import sys
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
+
 
 # True when the C type was loaded through the shortcut (for the tests' report header).
 shortcut_used = False
