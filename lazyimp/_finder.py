@@ -218,6 +218,14 @@ class Importer:
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
         if target is not None or _state.eager_depth():
             return None
+        spec = self._find_spec(fullname, path, target)
+        if spec is not None and fullname in sys.modules and type(spec.loader) is not _Existing:
+            # Something we ran while finding (a parent's body, loading our own
+            # mechanism) imported this very module: never a second copy.
+            return _existing_spec(fullname)
+        return spec
+
+    def _find_spec(self, fullname: str, path: Any, target: Any) -> Any:
         switch = _state.switch
         on = switch.get() if switch is not None else None
         if on is None:
@@ -227,7 +235,7 @@ class Importer:
             return self._after_lazy_parent(fullname)
         if _proxy is None:
             _load_mechanism()
-        frame = _frames.importer_frame(2)
+        frame = _frames.importer_frame(3)
         with _state.eager_scope():
             spec = self._find_later(fullname, path, target)
         if spec is None:
@@ -247,10 +255,6 @@ class Importer:
             state = _registry.IGNORED if reason[0] == "policy" else _registry.EAGER
             _registry.record_eager(fullname, state, reason[1])
             return self._after_lazy_parent(fullname) or spec
-        if fullname in sys.modules:
-            # Building the proxy type imported this very module (importlib, wrapt):
-            # importlib must keep what is there, not make a second copy.
-            return _existing_spec(fullname)
         assert frame is not None
         code = frame.f_code
         record = _registry.record_proxied(

@@ -483,3 +483,18 @@ def test_stdlib_packages_importing_each_other_under_lazyimp() -> None:
         assert md.version("wrapt")
         """
     )
+
+
+def test_a_module_imported_while_it_is_being_found_is_not_executed_twice() -> None:
+    """Work done while finding a module that imports it yields one module object (SPEC 3.1)."""
+    run_python(
+        """
+        import sys, lazyimp
+        lazyimp.install()
+        from lazyimp import _registry  # loading lazyimp's mechanism imports it too
+        from lazyimp import _finder
+        _finder.sync_registry()
+        assert _finder._registry is _registry is sys.modules["lazyimp._registry"]
+        assert _registry.installed_at is not None
+        """
+    )
