@@ -28,26 +28,36 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 __all__ = [
+    "ByValue",
     "Importer",
     "Report",
     "disabled",
     "enabled",
+    "import_module_from_path",
     "install",
+    "install_pickler",
     "is_installed",
     "is_lazy",
     "load",
     "pending",
+    "register_with_dask",
     "report",
     "resolve_all",
     "track_imports",
     "uninstall",
+    "uninstall_pickler",
 ]
 
 # Public names that live in modules too costly to import with lazyimp itself.
 _LATER: dict[str, str] = {
+    "ByValue": "._pickler",
     "Report": "._report",
+    "import_module_from_path": "._spawn",
+    "install_pickler": "._pickler",
+    "register_with_dask": "._spawn",
     "report": "._report",
     "track_imports": "._tracking",
+    "uninstall_pickler": "._pickler",
 }
 
 

@@ -72,7 +72,9 @@ PENDING: dict[str, Any] = {}
 class _ProxyState:
     """The proxy's own state, kept out of the forwarding path in one slot object."""
 
-    __slots__ = ("name", "module", "loader", "real", "running", "sites", "record", "last_error")
+    __slots__ = (
+        "name", "module", "loader", "real", "running", "sites", "site_ns", "record", "last_error"
+    )
 
     def __init__(self, name: str, module: ModuleType, loader: Any) -> None:
         self.name = name
@@ -82,6 +84,8 @@ class _ProxyState:
         self.running = False
         # Namespaces (dicts) that bound this proxy: import statements' globals.
         self.sites: list[dict[str, Any]] = []
+        # The namespace of the import statement that handed the proxy out.
+        self.site_ns: dict[str, Any] | None = None
         self.record: _registry.ModuleRecord | None = None
         self.last_error: BaseException | None = None
 
@@ -105,7 +109,11 @@ def proxy_class() -> type:
                 if wrapt_package is not None and "wrapt" not in sys.modules:
                     # Later imports of wrapt run its body into this very package
                     # object, which already holds the submodules we imported.
-                    sys.modules["wrapt"] = make_proxy(wrapt_package, wrapt_package.__spec__.loader)
+                    # Not listed as pending: the program never imported wrapt, and
+                    # resolve_all() must not run 170 modules for lazyimp's sake.
+                    sys.modules["wrapt"] = make_proxy(
+                        wrapt_package, wrapt_package.__spec__.loader, pending=False
+                    )
     return _proxy_class
 
 
@@ -219,15 +227,18 @@ def make_proxy(
     loader: Any,
     sites: list[dict[str, Any]] | None = None,
     record: _registry.ModuleRecord | None = None,
+    pending: bool = True,
 ) -> Any:
     """Wrap an initialised, unexecuted module whose body ``loader`` will run."""
     cls = proxy_class()
     st = _ProxyState(module.__spec__.name, module, loader)  # type: ignore[union-attr,unused-ignore]
     if sites:
         st.sites = sites
+        st.site_ns = sites[0]
     st.record = record
     proxy = cls(module, st)
-    PENDING[st.name] = proxy
+    if pending:
+        PENDING[st.name] = proxy
     return proxy
 
 
@@ -267,7 +278,12 @@ def _unresolved_getattr(proxy: Any, st: _ProxyState, name: str) -> Any:
     if name in _FROM_SPEC:
         if name == "__spec__":
             _note_cached_import(st)
-        return getattr(st.module, name)
+        try:
+            return getattr(st.module, name)
+        except AttributeError:
+            # Not set from the spec: the body may set it (six makes itself a
+            # package with `__path__ = []`).  Eagerly the body would have run.
+            return getattr(resolve(proxy), name)
     if name in _GAINED_BY_RUNNING:
         try:
             return st.module.__dict__[name]
@@ -381,7 +397,7 @@ def _execute(proxy: Any, st: _ProxyState) -> Any:
         sys.modules[name] = module
         started = time.perf_counter()
         try:
-            st.loader.exec_module(module)
+            _run_at_import_site(st, module)
         except BaseException as exc:
             _failed(proxy, st, exc, started)
             raise
@@ -447,6 +463,39 @@ def _specialise(proxy: Any, real: Any) -> None:
 
 
 _set_class = object.__dict__["__class__"].__set__
+
+
+# The frame that calls the loader pretends to be the import statement (its file, line
+# and module name), as the frame that runs an eager import is.  warnings skips
+# importlib's frames and attributes a body's `warn(..., stacklevel=2)` to this one,
+# so the default filters treat it as they would eagerly (DeprecationWarning shows
+# when the import was in __main__), and a traceback through the body shows the
+# import statement's line.
+_SITE_CODE = compile("__lazyimp_exec__(__lazyimp_module__)", "<lazyimp>", "exec")
+
+
+def _run_at_import_site(st: _ProxyState, module: Any) -> None:
+    record = st.record
+    if record is None or not record.import_file or not record.import_line:
+        st.loader.exec_module(module)
+        return
+    code = _SITE_CODE.replace(
+        co_filename=record.import_file, co_firstlineno=record.import_line
+    )
+    namespace = {
+        "__name__": record.importer,
+        "__builtins__": __builtins__,
+        "__lazyimp_exec__": st.loader.exec_module,
+        "__lazyimp_module__": module,
+    }
+    try:
+        exec(code, namespace)
+    finally:
+        # Warnings raised "at the import statement" belong to the importer's
+        # registry, as they would eagerly (the once/default actions consult it).
+        registry = namespace.get("__warningregistry__")
+        if registry and st.site_ns is not None:
+            st.site_ns.setdefault("__warningregistry__", {}).update(registry)
 
 
 def _failed(proxy: Any, st: _ProxyState, exc: BaseException, started: float) -> None:

@@ -1,0 +1,469 @@
+"""The spawn-aware multiprocessing pickler: path references, by-value fallback, bootstrap.
+
+Scope: ``install_pickler()`` teaches ``multiprocessing``'s ``ForkingPickler`` to send
+functions and classes of packages imported with ``import_module_from_path`` to
+``spawn`` and ``forkserver`` workers that could not import them by name (SPEC 7.3-7.6).
+
+Two ways to travel (SPEC 7.4):
+
+- ``mode="path"`` (the default): a function or class becomes a *path reference*,
+  ``_make_pathref(name, directory, module, qualname)``.  The receiver registers the
+  directory with its own finder and imports the module there: real module state, one
+  class object per process, small messages.  The receiver must see the same directory
+  with the same files.  Objects of such a package that have no importable name
+  (lambdas, functions and classes defined inside functions) go by value instead.
+- ``mode="value"``: functions and classes of those packages go by value through
+  cloudpickle (``register_pickle_by_value``).  Receivers need neither the directory
+  nor the package; each message carries its own copy of the module globals the code
+  uses, so module state does not persist between messages, and code that cloudpickle
+  cannot carry (``functools.lru_cache`` functions, ``__reduce__`` returning a string,
+  imports inside function bodies, module-level locks) fails.
+
+How it is hooked (research: "spawn-pickling-anchors" sections 3.1-3.2): a class-level
+``ForkingPickler.reducer_override`` reaches every ForkingPickler, including the
+``_ForkingPickler`` aliases bound in ``connection`` and ``queues`` and direct
+instantiations such as torch's ``ConnectionWrapper``; ``multiprocessing.reduction.dump``,
+which sends the ``Process`` object to a new child, is wrapped so that the child
+registers the same packages and installs this pickler before anything else is
+unpickled (the *bootstrap*).  Workers therefore need no configuration, in either
+direction.  multiprocessing's own reducers (connections, queues, file descriptors,
+shared memory, torch tensors) are untouched: instances leave ``reducer_override`` at
+once and go through ForkingPickler's dispatch table as before (SPEC 7.5).
+
+Known limits: the pickler is process-wide while installed (as multiprocessing's own
+reducer registry is); receivers must be able to import ``lazyimp`` (and cloudpickle
+for by-value content); both ends must run the same Python and library versions, as
+with cloudpickle.  Module objects always travel as references (imported by name on
+the other side, or from the same directory for a path-imported package).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import threading
+from collections.abc import Callable, Iterable
+from types import FunctionType, ModuleType
+from typing import Any
+
+from lazyimp import _spawn
+
+__all__ = ["ByValue", "install_pickler", "uninstall_pickler"]
+
+_MODES = ("path", "value")
+_MISSING: Any = object()
+
+# Guards the install state below.  The hot path (_reducer_override) only reads it:
+# a reader sees either the old or the new value of each global, never a torn one.
+_LOCK = threading.RLock()
+_installed = False
+_mode = "path"
+# What install_pickler replaced, to put back exactly (SPEC 7.6).
+_saved_dump: Any = _MISSING
+_saved_override: Any = _MISSING
+# A reducer_override that was on ForkingPickler before ours: we call it for what we
+# decline, so that installing lazyimp never hides another library's hook.
+_next_override: Callable[[Any, Any], Any] | None = None
+# multiprocessing.process.BaseProcess, bound at install time (multiprocessing is only
+# imported by install_pickler).
+_process_type: type | None = None
+# Roots this module registered with cloudpickle.register_pickle_by_value, so that
+# uninstall removes those and only those.
+_cp_registered: set[str] = set()
+# cloudpickle's dispatch table flattened into a dict once (its ChainMap costs a Python
+# call per lookup: research 3.3 item 4).
+_cp_table: dict[Any, Any] | None = None
+
+
+# --- reducers (run in the sender) --------------------------------------------------
+
+
+def _reducer_override(self: Any, obj: Any) -> Any:
+    # Installed as ForkingPickler.reducer_override.  The C pickler calls it for every
+    # object that is not a builtin scalar or container and not already memoised: once
+    # per instance on instance-heavy payloads, so instances must leave after three
+    # type checks.  Functions and classes are memoised, so the work below runs once
+    # per distinct function or class per message.
+    if isinstance(obj, type) or type(obj) is FunctionType:
+        return _object_reduce(self, obj)
+    if isinstance(obj, ModuleType):
+        # A lazyimp proxy answers isinstance(p, ModuleType) through __class__ without
+        # executing the module (SPEC 2.4), so proxies arrive here as well (SPEC 3.6).
+        return _module_reduce(obj)
+    if _next_override is not None:
+        return _next_override(self, obj)
+    return NotImplemented
+
+
+def _object_reduce(pickler: Any, obj: Any) -> Any:
+    """Reduce a function or class: path reference, by value, or leave it to pickle."""
+    module = getattr(obj, "__module__", None)
+    if isinstance(module, str):
+        name = module.partition(".")[0]
+        root = _spawn._ROOTS.get(name)
+        if root is not None:
+            if _mode == "value":
+                return _by_value_reduce(pickler, obj, name)
+            qualname = getattr(obj, "__qualname__", None)
+            if isinstance(qualname, str) and _reachable(module, qualname, obj):
+                return _make_pathref, (name, root, module, qualname)
+            # No name to refer to (a lambda, a local class): the automatic fallback.
+            return _by_value_reduce(pickler, obj, None)
+        if _mode == "value" and module not in sys.modules:
+            # Code that arrived by value: its module exists only in the sender.
+            # cloudpickle sends it back by value, and its class tracker gives the
+            # sender its original class object again.
+            return _by_value_reduce(pickler, obj, None)
+    cp = pickler.__dict__.get("_lazyimp_cp")
+    if cp is not None:
+        # This message already carries by-value code, whose reductions name builtin
+        # types (types.CodeType, ...) only cloudpickle knows how to refer to.
+        return cp.reducer_override(obj)
+    if _next_override is not None:
+        return _next_override(pickler, obj)
+    return NotImplemented
+
+
+def _reachable(module: str, qualname: str, obj: Any) -> bool:
+    """True when ``obj`` is what its module and qualified name lead to."""
+    if "<" in qualname:  # <lambda>, <locals>
+        return False
+    target: Any = sys.modules.get(module)
+    for part in qualname.split("."):
+        target = getattr(target, part, _MISSING)
+        if target is _MISSING:
+            return False
+    return target is obj
+
+
+def _by_value_reduce(pickler: Any, obj: Any, root_name: str | None) -> Any:
+    # One cloudpickle pickler per message, never per object: functions pickled by one
+    # cloudpickle pickler share one globals dict per module (globals_ref), so methods
+    # of one class still see each other's module-global writes in the worker
+    # (research 3.3 item 3: a pickler per object returned (1, 0) for bump(); read()).
+    cp = pickler.__dict__.get("_lazyimp_cp")
+    if cp is None:
+        import io
+
+        import cloudpickle
+
+        cp = cloudpickle.Pickler(io.BytesIO())
+        pickler.__dict__["_lazyimp_cp"] = cp
+        # Add cloudpickle's reducers (code objects, cells, mappingproxies...) to this
+        # pickler's own dispatch table, under ForkingPickler's: the C pickler reads
+        # the dict it was given at __init__, so mutating it works mid-dump.
+        table = getattr(pickler, "dispatch_table", None)
+        if isinstance(table, dict):
+            for key, reducer in _cloudpickle_table().items():
+                table.setdefault(key, reducer)
+    if root_name is not None:
+        _register_by_value(root_name)
+    return cp.reducer_override(obj)
+
+
+def _cloudpickle_table() -> dict[Any, Any]:
+    global _cp_table
+    if _cp_table is None:
+        import cloudpickle
+
+        _cp_table = dict(cloudpickle.Pickler.dispatch_table)
+    return _cp_table
+
+
+def _register_by_value(name: str) -> None:
+    # cloudpickle's registry is a process-wide set of names; remember what we added.
+    if name in _cp_registered:
+        return
+    import cloudpickle
+
+    module = sys.modules.get(name)
+    if module is None or name in cloudpickle.list_registry_pickle_by_value():
+        return
+    with _LOCK:
+        cloudpickle.register_pickle_by_value(module)
+        _cp_registered.add(name)
+
+
+def _unregister_by_value(names: Iterable[str]) -> None:
+    import cloudpickle
+
+    for name in list(names):
+        if name in cloudpickle.list_registry_pickle_by_value():
+            cloudpickle.unregister_pickle_by_value(sys.modules.get(name) or _Named(name))
+        _cp_registered.discard(name)
+
+
+class _Named:
+    """Stands in for a module that left sys.modules: unregister only reads __name__."""
+
+    def __init__(self, name: str) -> None:
+        self.__name__ = name
+
+
+def _module_reduce(obj: Any) -> Any:
+    # A module travels as a reference in both modes (cloudpickle would ship the whole
+    # __dict__ of a registered module, and for a lazy proxy reading it would execute
+    # the module).  On a lazyimp proxy __spec__ is answered without executing it.
+    try:
+        from lazyimp._proxy import is_lazy
+    except ImportError:  # the lazy-import core is not there: no proxies either
+        lazy = False
+    else:
+        lazy = is_lazy(obj)
+    spec = obj.__spec__ if lazy else None
+    name = spec.name if spec is not None else obj.__name__
+    root_name = name.partition(".")[0]
+    root = _spawn._ROOTS.get(root_name)
+    if root is not None:
+        return _make_module_pathref, (root_name, root, name)
+    return importlib.import_module, (name,)
+
+
+# --- constructors (run in the receiver) ----------------------------------------------
+
+
+def _adopt_root(name: str, root: str) -> None:
+    """Make ``name`` importable from ``root`` here, as it is in the sender."""
+    known = _spawn._ROOTS.get(name)
+    if known == root:
+        return
+    if known is not None:
+        raise ImportError(
+            f"cannot unpickle an object of package {name!r}: the sender imported it from "
+            f"{root}, but here it is imported from {known}",
+            name=name,
+        )
+    import os
+
+    if not os.path.isdir(root):
+        raise FileNotFoundError(
+            f"cannot unpickle an object of package {name!r}: the sender imported it from "
+            f"{root}, which does not exist here; send it by value instead "
+            f"(install_pickler(mode='value') or lazyimp.ByValue)"
+        )
+    _spawn._register_for_child(name, root)
+    _ensure_installed()
+
+
+def _make_pathref(name: str, root: str, module: str, qualname: str) -> Any:
+    """Load a path reference: import ``module`` from ``root`` and walk ``qualname``."""
+    if _spawn._ROOTS.get(name) != root:
+        _adopt_root(name, root)
+    target: Any = sys.modules.get(module)
+    if target is None:
+        target = importlib.import_module(module)
+    for part in qualname.split("."):
+        target = getattr(target, part)
+    return target
+
+
+def _make_module_pathref(name: str, root: str, module: str) -> ModuleType:
+    """Load a module reference for a package imported by path."""
+    if _spawn._ROOTS.get(name) != root:
+        _adopt_root(name, root)
+    return importlib.import_module(module)
+
+
+class _Bootstrap:
+    """Unpickled first in a new spawn/forkserver child: sets lazyimp up there."""
+
+    __slots__ = ("roots", "mode")
+
+    def __init__(self, roots: dict[str, str], mode: str) -> None:
+        self.roots = roots
+        self.mode = mode
+
+    def __reduce__(self) -> Any:
+        return _make_bootstrap, (self.roots, self.mode)
+
+
+class _SpawnEnvelope:
+    """Wraps the Process object sent to a new child so that the bootstrap loads first.
+
+    Pickle loads a REDUCE's arguments in order and runs each nested REDUCE as soon as
+    its own arguments are loaded, so ``_make_bootstrap`` runs in the child before one
+    byte of the Process object (its target, its arguments) is unpickled.
+    """
+
+    __slots__ = ("process",)
+
+    def __init__(self, process: Any) -> None:
+        self.process = process
+
+    def __reduce__(self) -> Any:
+        roots = _spawn.registered_roots() if _mode == "path" else {}
+        return _make_spawned, (_Bootstrap(roots, _mode), self.process)
+
+
+def _make_bootstrap(roots: dict[str, str], mode: str) -> None:
+    for name, root in roots.items():
+        try:
+            _spawn._register_for_child(name, root)
+        except ValueError:
+            # The child already imported that name from elsewhere.  Failing here would
+            # kill the child before it could report anything; a path reference to the
+            # package raises a clear ImportError naming both directories instead.
+            pass
+    install_pickler(mode)
+
+
+def _make_spawned(bootstrap: None, process: Any) -> Any:
+    return process
+
+
+def _dump(obj: Any, file: Any, protocol: int | None = None) -> None:
+    # Replaces multiprocessing.reduction.dump, which popen_spawn_posix,
+    # popen_forkserver and popen_spawn_win32 use for exactly two objects: the
+    # preparation data and the Process.  Only the Process is wrapped; preparation data
+    # is loaded before the child has the parent's sys.path, when lazyimp may not be
+    # importable yet.  Still correct if someone wrapped us and we were uninstalled.
+    if (
+        _installed
+        and _process_type is not None
+        and isinstance(obj, _process_type)
+        and (_spawn._ROOTS or _mode == "value")
+    ):
+        obj = _SpawnEnvelope(obj)
+    _saved_dump(obj, file, protocol)
+
+
+# --- switching it on and off ----------------------------------------------------------
+
+
+def install_pickler(mode: str = "path") -> None:
+    """Make multiprocessing pickle path-imported packages for spawn/forkserver workers.
+
+    ``import_module_from_path`` calls this for you.  Installing is idempotent: a
+    second call only changes the mode.  Workers started afterwards install it
+    themselves, in the same mode, when they start.
+
+    Args:
+        mode: ``"path"`` (default): functions and classes travel as references that
+            re-import the package from the same directory in the worker.
+            ``"value"``: they travel by value through cloudpickle, for workers that
+            cannot see the directory.
+
+    Raises:
+        ValueError: ``mode`` is not ``"path"`` or ``"value"``.
+    """
+    global _installed, _mode, _saved_dump, _saved_override, _next_override, _process_type
+    if mode not in _MODES:
+        raise ValueError(f"install_pickler(mode=...) expects 'path' or 'value', got {mode!r}")
+    with _LOCK:
+        if not _installed:
+            from multiprocessing import reduction
+            from multiprocessing.process import BaseProcess
+
+            fp = reduction.ForkingPickler
+            _process_type = BaseProcess
+            _saved_dump = reduction.dump
+            _saved_override = fp.__dict__.get("reducer_override", _MISSING)
+            inherited = getattr(fp, "reducer_override", None)
+            _next_override = inherited if callable(inherited) else None
+            # setattr: the stubs declare neither as assignable; both are plain
+            # attributes (a module function, a class attribute) at run time.
+            setattr(reduction, "dump", _dump)  # noqa: B010
+            setattr(fp, "reducer_override", _reducer_override)  # noqa: B010
+            _installed = True
+        if mode == "path" and _mode == "value":
+            _unregister_by_value(_cp_registered)
+        _mode = mode
+        if mode == "value":
+            for name in _spawn.registered_roots():
+                _register_by_value(name)
+
+
+def _ensure_installed() -> None:
+    """Install in the current mode (import_module_from_path, receivers)."""
+    install_pickler(_mode)
+
+
+def uninstall_pickler() -> None:
+    """Undo ``install_pickler``: put back exactly what it replaced.
+
+    Restores ``multiprocessing.reduction.dump`` and ``ForkingPickler.reducer_override``
+    (removing the attribute if there was none) and unregisters from cloudpickle the
+    packages it registered.  If another library wrapped ``reduction.dump`` after us,
+    its wrapper stays and ours passes everything through unchanged.  Uninstalling
+    when not installed does nothing.  Packages stay imported and importable.
+    """
+    global _installed, _mode, _saved_dump, _saved_override, _next_override
+    with _LOCK:
+        if not _installed:
+            return
+        from multiprocessing import reduction
+
+        fp = reduction.ForkingPickler
+        if reduction.dump is _dump:
+            setattr(reduction, "dump", _saved_dump)  # noqa: B010
+        if fp.__dict__.get("reducer_override") is _reducer_override:
+            if _saved_override is _MISSING:
+                delattr(fp, "reducer_override")
+            else:
+                setattr(fp, "reducer_override", _saved_override)  # noqa: B010
+        if _cp_registered:
+            _unregister_by_value(_cp_registered)
+        _installed = False
+        _mode = "path"
+        _saved_override = _MISSING
+        _next_override = None
+
+
+def is_pickler_installed() -> bool:
+    """True while ``install_pickler`` is in effect."""
+    return _installed
+
+
+# --- an explicit envelope -------------------------------------------------------------
+
+
+class ByValue:
+    """Send ``obj`` by value through cloudpickle, whatever pickler carries it.
+
+    For executors that pickle with plain ``pickle`` or their own cloudpickle and
+    never consult multiprocessing's pickler (Dask, joblib/loky), when the workers
+    cannot import the package: ``client.submit(lazyimp.ByValue(pkg.models.work), 3)``.
+    Calling the envelope calls ``obj``; ``.obj`` is the object.  It unpickles as an
+    envelope again, so that it keeps travelling by value when it is forwarded (a Dask
+    scheduler unpickles tasks and pickles them again for the worker with plain
+    pickle).  The payload is made each time the envelope is pickled, with every
+    path-imported package registered by value for that one call.
+    """
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj: Any) -> None:
+        self.obj = obj
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.obj(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"lazyimp.ByValue({self.obj!r})"
+
+    def __reduce__(self) -> Any:
+        return _make_by_value, (_by_value_payload(self.obj),)
+
+
+def _by_value_payload(obj: Any) -> bytes:
+    import cloudpickle
+
+    # cloudpickle's registry is process-wide: a cloudpickle.dumps running in another
+    # thread during this call may also send these packages by value.
+    with _LOCK:
+        before = set(_cp_registered)
+        for name in _spawn.registered_roots():
+            _register_by_value(name)
+        added = _cp_registered - before
+        try:
+            payload: bytes = cloudpickle.dumps(obj)
+            return payload
+        finally:
+            if added and not (_installed and _mode == "value"):
+                _unregister_by_value(added)
+
+
+def _make_by_value(payload: bytes) -> ByValue:
+    import pickle
+
+    return ByValue(pickle.loads(payload))

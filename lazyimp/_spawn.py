@@ -1,0 +1,349 @@
+"""Import a package from a directory under a chosen name, and keep it importable there.
+
+Scope: ``import_module_from_path(name, path)`` imports the package whose ``__init__.py``
+sits in ``path`` as the top-level module ``name`` (SPEC 7.1) and registers ``name`` with
+a meta-path finder that resolves its submodules, and only them, inside that directory
+(SPEC 7.2).  The registry (``name -> real directory``) is what the pickler in
+``_pickler`` sends to ``spawn`` and ``forkserver`` children so that they can import the
+package too (SPEC 7.3, 7.4); ``register_with_dask`` hands it to Dask workers.
+
+Known limits:
+
+- ``name`` is a top-level name.  It may not shadow a module that is already imported or
+  importable from elsewhere: that is a ``ValueError``, never a silent shadow.
+- Below a registered name this finder is the authority: a submodule that does not exist
+  inside the directory is not found, even if the package's ``__init__`` extends its own
+  ``__path__`` to other directories.  A name that is not a valid dotted identifier, or
+  whose file resolves (through a symlink) outside the directory, raises
+  ``ModuleNotFoundError`` at ``find_spec`` time rather than returning ``None``, so that
+  the path-based finder behind us cannot be tricked into resolving it.
+- If the package's ``__init__`` raises, its own entries leave ``sys.modules`` (as an
+  eager failed import leaves them); modules it imported from elsewhere stay imported.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.machinery
+import importlib.util
+import keyword
+import os
+import sys
+import threading
+from collections.abc import Sequence
+from types import ModuleType
+from typing import Any
+
+__all__ = ["import_module_from_path", "register_with_dask"]
+
+# name -> the real (symlink-free) directory of the package.  Entries are added before
+# the package's __init__ runs, so the submodules __init__ imports already resolve
+# through the finder (research pitfall 15), and removed again if it fails.
+_ROOTS: dict[str, str] = {}
+
+# Guards _ROOTS and the finder's place on sys.meta_path.  Re-entrant because the
+# package body run under it may itself call import_module_from_path.
+_LOCK = threading.RLock()
+
+# The loaders FileFinder uses for a plain directory, in CPython's order: extension
+# modules first, then source, then bytecode.
+_LOADER_DETAILS: tuple[tuple[Any, list[str]], ...] = (
+    (importlib.machinery.ExtensionFileLoader, importlib.machinery.EXTENSION_SUFFIXES),
+    (importlib.machinery.SourceFileLoader, importlib.machinery.SOURCE_SUFFIXES),
+    (importlib.machinery.SourcelessFileLoader, importlib.machinery.BYTECODE_SUFFIXES),
+)
+
+
+def _inside(root: str, path: str) -> bool:
+    """True when the real location of ``path`` is ``root`` or below it."""
+    real = os.path.realpath(path)
+    return real == root or real.startswith(root + os.sep)
+
+
+class _PathImportFinder:
+    """The meta-path finder for packages imported by ``import_module_from_path``.
+
+    Only names whose first part is registered are ours; for every other name this
+    returns None at once (one dict lookup), so it costs nothing to the rest of the
+    process.  Below a registered root it either returns a spec inside the package
+    directory or raises ModuleNotFoundError: it sits before the path-based finder, and
+    answering None there would let that finder join an absolute or empty name part
+    onto the directory and read a file outside it (SPEC 7.2).
+    """
+
+    @classmethod
+    def find_spec(
+        cls,
+        fullname: str,
+        path: Sequence[str] | None = None,
+        target: ModuleType | None = None,
+    ) -> importlib.machinery.ModuleSpec | None:
+        root_name, dot, rest = fullname.partition(".")
+        root = _ROOTS.get(root_name)
+        if root is None:
+            return None
+        if not dot:
+            # The root itself: first import, re-import in a child, importlib.reload.
+            return importlib.util.spec_from_file_location(
+                fullname,
+                os.path.join(root, "__init__.py"),
+                submodule_search_locations=[root],
+            )
+        parts = rest.split(".")
+        if not all(p.isidentifier() for p in parts):
+            # Empty parts ("pkg..x"), separators and absolute paths ("pkg./etc/x").
+            raise ModuleNotFoundError(
+                f"No module named {fullname!r}: {rest!r} is not a dotted name inside "
+                f"the package {root_name!r} imported from {root}",
+                name=fullname,
+            )
+        outside = False
+        for entry in path or ():
+            # A fresh FileFinder per call: it lists the directory once and applies the
+            # standard loaders, so .py, .pyc, extension modules, packages and namespace
+            # portions resolve exactly as the path-based finder would resolve them.
+            spec = importlib.machinery.FileFinder(entry, *_LOADER_DETAILS).find_spec(
+                fullname, target
+            )
+            if spec is None:
+                continue
+            locations = [spec.origin] if spec.has_location and spec.origin else []
+            locations += list(spec.submodule_search_locations or ())
+            if _inside(root, entry) and all(_inside(root, loc) for loc in locations):
+                return spec
+            # Found only outside: through a symlink, or in a directory the package
+            # added to its own __path__ (module docstring).
+            outside = True
+        if outside:
+            raise ModuleNotFoundError(
+                f"No module named {fullname!r} inside {root} (a file or directory of that "
+                f"name lies outside the package directory, or the package's __path__ "
+                f"points outside it)",
+                name=fullname,
+            )
+        # Nothing of that name inside: the path-based finder, searching the same
+        # directories, finds nothing either, and importlib.util.find_spec returns None
+        # as it does for any missing submodule.
+        return None
+
+    @classmethod
+    def invalidate_caches(cls) -> None:
+        """Nothing is cached: a FileFinder is made per lookup."""
+
+
+def _install_finder() -> None:
+    # Just before the path-based finder, not at position 0: a lazy-import finder or an
+    # instrumentation finder that wants to be first stays first, and nothing can shadow
+    # a registered name from behind us because registration refuses importable names.
+    if _PathImportFinder in sys.meta_path:
+        return
+    for i, finder in enumerate(sys.meta_path):
+        if finder is importlib.machinery.PathFinder:
+            sys.meta_path.insert(i, _PathImportFinder)
+            return
+    sys.meta_path.append(_PathImportFinder)
+
+
+def _remove_finder_if_unused() -> None:
+    if not _ROOTS and _PathImportFinder in sys.meta_path:
+        sys.meta_path.remove(_PathImportFinder)
+
+
+def _forget(name: str) -> None:
+    """Unregister ``name`` and drop it and its submodules from ``sys.modules``."""
+    with _LOCK:
+        _ROOTS.pop(name, None)
+        for key in [k for k in sys.modules if k == name or k.startswith(name + ".")]:
+            del sys.modules[key]
+        _remove_finder_if_unused()
+
+
+def _check_name(name: object) -> str:
+    if not isinstance(name, str):
+        raise TypeError(f"import_module_from_path() expects the module name as a str, got {name!r}")
+    if not name.isidentifier() or keyword.iskeyword(name):
+        raise ValueError(
+            f"import_module_from_path() expects a top-level module name (an identifier "
+            f"that is not a keyword, no dots), got {name!r}"
+        )
+    return name
+
+
+def _check_directory(name: str, path: object) -> str:
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"import_module_from_path({name!r}, ...) expects a directory path (str or "
+            f"os.PathLike), got {path!r}"
+        )
+    raw = os.fspath(path)
+    if not isinstance(raw, str):
+        raise TypeError(f"import_module_from_path({name!r}, ...) expects a str path, got {raw!r}")
+    root = os.path.realpath(os.path.abspath(raw))
+    if not os.path.isdir(root):
+        raise FileNotFoundError(
+            f"cannot import {name!r} from {raw!r}: expected a package directory, and there "
+            f"is no directory there"
+        )
+    if not os.path.isfile(os.path.join(root, "__init__.py")):
+        raise FileNotFoundError(
+            f"cannot import {name!r} from {raw!r}: expected a package directory with an "
+            f"__init__.py, and {root} has none"
+        )
+    return root
+
+
+def _origin_dir(module: ModuleType) -> str | None:
+    """The real directory a module was loaded from (its package directory), if any."""
+    spec = getattr(module, "__spec__", None)
+    locations: list[str] = list(getattr(spec, "submodule_search_locations", None) or ())
+    if locations:
+        return os.path.realpath(locations[0])
+    origin: object = getattr(spec, "origin", None)
+    if isinstance(origin, str) and os.path.isabs(origin):
+        return os.path.dirname(os.path.realpath(origin))
+    return None
+
+
+def _register(name: str, root: str, *, check_importable: bool) -> bool:
+    """Register ``name -> root``; True if this call added it.  Caller holds _LOCK.
+
+    Raises ValueError when ``name`` is registered, imported or (with
+    ``check_importable``) importable from somewhere else.
+    """
+    known = _ROOTS.get(name)
+    if known is not None:
+        if known != root:
+            raise ValueError(
+                f"cannot import {name!r} from {root}: it is already imported from {known}"
+            )
+        return False
+    existing = sys.modules.get(name)
+    if existing is not None:
+        where = _origin_dir(existing) or getattr(existing, "__file__", None) or "built-in"
+        raise ValueError(
+            f"cannot import {name!r} from {root}: a module of that name is already "
+            f"imported from {where}; choose another name"
+        )
+    if check_importable:
+        # Finding is cheap and executes nothing.  A name that resolves to the same
+        # directory (the package sits on sys.path under its own name) is fine.
+        spec = importlib.util.find_spec(name)
+        if spec is not None:
+            locations = list(spec.submodule_search_locations or ())
+            where = locations[0] if locations else spec.origin
+            if where is None or os.path.realpath(where) != root:
+                raise ValueError(
+                    f"cannot import {name!r} from {root}: that name is importable from "
+                    f"{where or spec.origin or 'a built-in'} and would be shadowed; "
+                    f"choose another name"
+                )
+    _ROOTS[name] = root
+    _install_finder()
+    return True
+
+
+def _register_for_child(name: str, root: str) -> None:
+    """Make ``name`` importable from ``root`` here without importing it yet.
+
+    Used by the pickler's bootstrap in spawn/forkserver children and by the Dask
+    plugin: the sender already refused shadowing names.  Executes nothing; the package
+    runs when something here first imports it (a reference being unpickled).
+    """
+    with _LOCK:
+        if _ROOTS.get(name) == root or not os.path.isdir(root):
+            return
+        _register(name, root, check_importable=False)
+
+
+def import_module_from_path(name: str, path: str | os.PathLike[str], *, lazy: bool = False) -> Any:
+    """Import the package in directory ``path`` as the top-level module ``name``.
+
+    The eager idiom it replaces is ``sys.path.insert(0, parent); import name``, which
+    needs the directory to be called ``name`` and leaks the whole parent directory
+    onto ``sys.path``.  Submodules resolve only inside ``path`` (``from name.models
+    import Net``).  It also installs the spawn-aware pickler (``install_pickler()``)
+    so that everything the package defines can travel to ``spawn`` and
+    ``forkserver`` workers.  Calling it again with the same name and directory
+    returns the module already imported.
+
+    Args:
+        name: The top-level module name to import the package under.
+        path: The package directory (the one holding ``__init__.py``).
+        lazy: Hand out a lazy module proxy: the package body runs on first use.
+
+    Returns:
+        The module (or, with ``lazy=True``, its lazy proxy).
+
+    Raises:
+        FileNotFoundError: ``path`` is not a directory or has no ``__init__.py``.
+        ValueError: ``name`` is not a valid top-level module name, or a module of that
+            name is already imported or importable from somewhere else.
+        TypeError: ``name`` or ``path`` has the wrong type.
+        Exception: Whatever the package's ``__init__`` raises, after its entries have
+            been removed from ``sys.modules``.
+    """
+    name = _check_name(name)
+    root = _check_directory(name, path)
+    with _LOCK:
+        had_finder = _PathImportFinder in sys.meta_path
+        added = _register(name, root, check_importable=True)
+        if not added and name in sys.modules:
+            module: Any = sys.modules[name]
+        else:
+            try:
+                if lazy:
+                    from lazyimp._finder import import_lazily
+
+                    module = import_lazily(name)
+                else:
+                    module = importlib.import_module(name)
+            except BaseException:
+                # Leave sys.modules, the registry and sys.meta_path as they were.
+                if added:
+                    _forget(name)
+                    if had_finder and _PathImportFinder not in sys.meta_path:
+                        _install_finder()
+                raise
+    from lazyimp._pickler import _ensure_installed
+
+    _ensure_installed()  # in the current mode: a user's install_pickler("value") stays
+    return module
+
+
+def registered_roots() -> dict[str, str]:
+    """A copy of the registry: top-level name -> real package directory."""
+    with _LOCK:
+        return dict(_ROOTS)
+
+
+def register_with_dask(client: Any) -> None:
+    """Make every package imported by path importable on ``client``'s Dask workers.
+
+    Dask pickles task graphs with plain ``pickle``, which writes bare references such
+    as ``pkg.models.scale``; a worker can only load those if it can import ``pkg``.
+    This registers a worker plugin (named ``"lazyimp-path-imports"``) that, on every
+    current and future worker, makes each package imported with
+    ``import_module_from_path`` importable from the same directory.  Afterwards
+    ``client.submit(pkg.models.scale, 3)`` works as written.  Call it again after
+    importing more packages by path; it replaces the plugin.
+
+    Workers must see the same directories (a local cluster, a shared filesystem).
+    For workers that cannot, send functions by value with ``lazyimp.ByValue(fn)``.
+
+    Args:
+        client: A ``distributed.Client``.
+
+    Raises:
+        ValueError: No package has been imported with ``import_module_from_path``.
+        FileNotFoundError: A worker cannot see a package directory (raised by Dask
+            from the worker's plugin set-up).
+    """
+    from lazyimp._dask import PathImportPlugin
+
+    roots = registered_roots()
+    if not roots:
+        raise ValueError(
+            "register_with_dask() found no package imported with import_module_from_path(); "
+            "import one first"
+        )
+    client.register_plugin(PathImportPlugin(roots), name=PathImportPlugin.name)
