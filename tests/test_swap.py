@@ -126,3 +126,35 @@ def test_cached_import_in_another_module_is_swapped(pkgs: Path) -> None:
         assert second.get() is sys.modules["plain"]
         """
     )
+
+
+def test_a_proxy_kept_elsewhere_still_behaves_like_its_module(pkgs: Path) -> None:
+    """An unswapped resolved proxy forwards, unwraps, refuses copies and pickles like the module (SPEC 3.3, 3.6)."""
+    run_python(
+        f"""
+        import sys, copy, pickle
+        sys.path.insert(0, {str(pkgs)!r})
+        import lazyimp
+        lazyimp.install()
+        import plain, pep562
+        held = [plain, pep562]
+        plain.VALUE, pep562.dynamic  # resolve; the list keeps proxies
+        p, q = held
+        assert type(p).__name__ == "LazyModule" and type(p) is not type(sys)
+        assert p.VALUE == 1 and q.dynamic == 42
+        try:
+            q.missing
+        except AttributeError as e:
+            assert "custom: no missing" in str(e), e
+        assert p.__wrapped__ is sys.modules["plain"]
+        for f in (copy.copy, copy.deepcopy, pickle.dumps):
+            try:
+                f(p)
+            except TypeError as e:
+                assert "module" in str(e)
+            else:
+                raise AssertionError(f)
+        import cloudpickle
+        assert pickle.loads(cloudpickle.dumps(p)) is sys.modules["plain"]
+        """
+    )
