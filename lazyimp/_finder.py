@@ -128,12 +128,19 @@ def _unsupported_interpreter() -> str | None:
 class _LazyLoader:
     """A one-shot loader: importlib creates the module, we hand out a proxy."""
 
-    __slots__ = ("loader", "sites", "record")
+    __slots__ = ("loader", "sites", "record", "namespace")
 
-    def __init__(self, loader: Any, sites: list[dict[str, Any]], record: Any) -> None:
+    def __init__(
+        self,
+        loader: Any,
+        sites: list[tuple[dict[str, Any], str | None]],
+        record: Any,
+        namespace: dict[str, Any],
+    ) -> None:
         self.loader = loader
         self.sites = sites
         self.record = record
+        self.namespace = namespace
 
     def create_module(self, spec: Any) -> Any:
         return self.loader.create_module(spec)
@@ -145,7 +152,9 @@ class _LazyLoader:
         # original loader back (inspect.getsource and reload use it).
         spec.loader = self.loader
         module.__loader__ = self.loader
-        sys.modules[spec.name] = _proxy.make_proxy(module, self.loader, self.sites, self.record)
+        sys.modules[spec.name] = _proxy.make_proxy(
+            module, self.loader, self.sites, self.record, site_ns=self.namespace
+        )
 
     def __getattr__(self, name: str) -> Any:
         # Anything else (get_source, is_package, get_resource_reader...) is the
@@ -260,7 +269,14 @@ class Importer:
         record = _registry.record_proxied(
             fullname, frame.f_globals.get("__name__"), code.co_filename, frame.f_lineno
         )
-        spec.loader = _LazyLoader(spec.loader, [frame.f_locals], record)
+        namespace = frame.f_locals
+        bound = _frames.bindings(frame)
+        if bound is None:  # import_module() or __import__(): search the namespace
+            sites: list[tuple[dict[str, Any], str | None]] = [(namespace, None)]
+        else:
+            key = bound.get(fullname)
+            sites = [(namespace, key)] if key is not None else []
+        spec.loader = _LazyLoader(spec.loader, sites, record, namespace)
         return spec
 
     def _after_lazy_parent(self, fullname: str) -> Any:

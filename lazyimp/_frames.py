@@ -162,6 +162,21 @@ def statement(frame: FrameType) -> tuple[str | None, tuple[str, ...] | None]:
     ``(None, None)`` when the frame is not at an import statement (a call to
     ``importlib.import_module`` or ``__import__``).
     """
+    code = frame.f_code
+    lasti = frame.f_lasti
+    if _last_statement[0] is code and _last_statement[1] == lasti:
+        return _last_statement[2]  # type: ignore[no-any-return]
+    result = _absolute_statement(frame)
+    _last_statement[:] = [code, lasti, result]
+    return result
+
+
+# One-entry cache: the finder asks about the same instruction several times per
+# statement (for `a`, `a.b`, `a.b.c`, and again for the bound names).
+_last_statement: list[Any] = [None, -1, (None, None)]
+
+
+def _absolute_statement(frame: FrameType) -> tuple[str | None, tuple[str, ...] | None]:
     name, fromlist, level = _statement(frame)
     if name is None or not level:
         return name, fromlist
@@ -217,3 +232,63 @@ def _arg(raw: bytes, offset: int, ops: dict[str, int]) -> int:
         shift += 8
         prev -= 2
     return arg
+
+
+_STORES = ("STORE_NAME", "STORE_GLOBAL", "STORE_FAST", "STORE_DEREF")
+
+
+def bindings(
+    frame: FrameType, stmt: tuple[str | None, tuple[str, ...] | None] | None = None
+) -> dict[str, str] | None:
+    """Which module the import statement at the frame binds under which name.
+
+    ``{absolute module name: bound name}``, read from the instructions after
+    IMPORT_NAME: ``import a.b.c`` binds ``a``; ``import a.b.c as d`` binds
+    ``a.b.c`` as ``d``; ``from p import q as r`` binds ``p.q`` (if it is a
+    submodule) as ``r``.  None when the frame is not at an import statement.
+    """
+    name, fromlist = statement(frame) if stmt is None else stmt
+    if name is None:
+        return None
+    code = frame.f_code
+    raw = code.co_code
+    ops = _opmap()
+    skip = (ops.get("CACHE", -1), ops.get("EXTENDED_ARG", -1))
+    stores = {ops[op] for op in _STORES if op in ops}
+    import_from = ops["IMPORT_FROM"]
+    pos = frame.f_lasti + 2
+    out: dict[str, str] = {}
+    pending_from: str | None = None
+    seen_from = False
+    while pos < len(raw):
+        op = raw[pos]
+        if op in skip:
+            pos += 2
+            continue
+        if op == import_from:
+            pending_from = code.co_names[_arg(raw, pos, ops)]
+            seen_from = True
+        elif op in stores:
+            target = _store_name(code, op, _arg(raw, pos, ops), ops)
+            if fromlist:
+                if pending_from is not None:
+                    out[f"{name}.{pending_from}"] = target
+                pending_from = None
+            else:
+                out[name if seen_from else name.partition(".")[0]] = target
+                break
+        elif not seen_from or (not fromlist and op not in (ops.get("SWAP", -1), ops.get("POP_TOP", -1))):
+            break
+        elif fromlist and op == ops.get("POP_TOP", -1):
+            break
+        pos += 2
+    return out
+
+
+def _store_name(code: CodeType, op: int, arg: int, ops: dict[str, int]) -> str:
+    if op == ops.get("STORE_FAST"):
+        return str(code.co_varnames[arg])
+    if op == ops.get("STORE_DEREF"):
+        names = code.co_cellvars + code.co_freevars
+        return str(names[arg]) if arg < len(names) else ""
+    return str(code.co_names[arg])

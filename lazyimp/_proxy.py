@@ -25,7 +25,7 @@ from __future__ import annotations
 import sys
 import time
 
-from . import _registry, _state, _swap
+from . import _frames, _registry, _state, _swap
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -82,8 +82,8 @@ class _ProxyState:
         self.loader = loader  # the original loader, whose exec_module runs the body
         self.real: Any = _UNSET  # sys.modules[name] after the body ran
         self.running = False
-        # Namespaces (dicts) that bound this proxy: import statements' globals.
-        self.sites: list[dict[str, Any]] = []
+        # Where import statements bound this proxy: (namespace, name or None).
+        self.sites: list[tuple[dict[str, Any], str | None]] = []
         # The namespace of the import statement that handed the proxy out.
         self.site_ns: dict[str, Any] | None = None
         self.record: _registry.ModuleRecord | None = None
@@ -233,16 +233,17 @@ def _build_class(base: Any) -> type:
 def make_proxy(
     module: ModuleType,
     loader: Any,
-    sites: list[dict[str, Any]] | None = None,
+    sites: list[tuple[dict[str, Any], str | None]] | None = None,
     record: _registry.ModuleRecord | None = None,
     pending: bool = True,
+    site_ns: dict[str, Any] | None = None,
 ) -> Any:
     """Wrap an initialised, unexecuted module whose body ``loader`` will run."""
     cls = proxy_class()
     st = _ProxyState(module.__spec__.name, module, loader)  # type: ignore[union-attr,unused-ignore]
     if sites:
         st.sites = sites
-        st.site_ns = sites[0]
+    st.site_ns = site_ns
     st.record = record
     proxy = cls(module, st)
     if pending:
@@ -317,11 +318,18 @@ def _note_cached_import(st: _ProxyState) -> None:
     if frame.f_code.co_name != "<module>" or frame.f_code.co_filename.startswith("<frozen"):
         return
     ns = frame.f_locals
+    bound = _frames.bindings(frame)
+    key = None
+    if bound is not None:
+        key = bound.get(st.name)
+        if key is None:
+            return  # this statement binds something else (a parent package)
+    site = (ns, key)
     sites = st.sites
-    for known in sites:
-        if known is ns:
+    for known_ns, known_key in sites:
+        if known_ns is ns and known_key == key:
             return
-    sites.append(ns)
+    sites.append(site)
 
 
 def _trigger_frame() -> Any:
@@ -437,7 +445,7 @@ def _execute(proxy: Any, st: _ProxyState) -> Any:
     if parent:
         parent_module = sys.modules.get(parent)
         if parent_module is not None:
-            sites.append(namespace_of(parent_module))
+            sites.append((namespace_of(parent_module), child))
     if _swap.swap(proxy, real, sites):
         _specialise(proxy, real)
     return real

@@ -48,16 +48,24 @@ _scanning = False
 stats = {"swapped": 0, "queued": 0, "scans": 0, "scanned_rewrites": 0, "scan_seconds": 0.0}
 
 
-def swap(proxy: Any, real: Any, sites: list[dict[str, Any]]) -> bool:
+def swap(proxy: Any, real: Any, sites: list[tuple[dict[str, Any], str | None]]) -> bool:
     """Replace ``proxy`` by ``real`` in ``sites``; queue it if others may hold it.
 
-    Returns True when the proxy was queued (someone we do not know of holds it).
+    Each site is a namespace and the name the import statement bound there (read
+    from its bytecode), or None when the name is unknown (``import_module()``) and
+    the namespace must be searched.  Returns True when the proxy was queued
+    (someone we do not know of holds it).
     """
     swapped = 0
-    for ns in sites:
-        keys = [key for key, value in ns.items() if value is proxy]
-        for key in keys:
-            ns[key] = real
+    for ns, key in sites:
+        if key is not None:
+            if ns.get(key) is proxy:
+                ns[key] = real
+                swapped += 1
+            continue
+        keys = [k for k, value in ns.items() if value is proxy]
+        for k in keys:
+            ns[k] = real
         swapped += len(keys)
     stats["swapped"] += swapped
     if _DEBUG_REFS is not None:
