@@ -18,6 +18,7 @@ from ._finder import is_installed as is_installed
 from ._finder import is_lazy as is_lazy
 from ._finder import load as load
 from ._finder import pending as pending
+from ._finder import reload as reload
 from ._finder import resolve_all as resolve_all
 from ._finder import uninstall as uninstall
 
@@ -41,6 +42,7 @@ __all__ = [
     "load",
     "pending",
     "register_with_dask",
+    "reload",
     "report",
     "resolve_all",
     "track_imports",

@@ -59,6 +59,61 @@ def _load_mechanism() -> None:
             from . import _proxy as proxy
 
         _frames, _proxy = frames, proxy
+        if _importer is not None and _importer in sys.meta_path:
+            _patch_reload()
+
+
+# importlib.reload(proxy) must work while lazyimp is installed (SPEC 4.1): the
+# reload() in importlib is replaced by one that resolves a proxy first, from the
+# first intercepted import until uninstall().  (importlib, original, ours).
+_reload_patch: tuple[Any, Any, Any] | None = None
+
+
+def _patch_reload() -> None:
+    global _reload_patch
+    if _reload_patch is not None:
+        return
+    with _state.eager_scope():
+        import importlib
+    original = importlib.reload
+
+    def reload(module: Any) -> Any:
+        return original(_module_for_reload(module))
+
+    reload.__doc__ = original.__doc__
+    reload.__wrapped__ = original  # type: ignore[attr-defined]
+    importlib.reload = reload
+    _reload_patch = (importlib, original, reload)
+
+
+def _unpatch_reload() -> None:
+    global _reload_patch
+    if _reload_patch is not None:
+        importlib, original, ours = _reload_patch
+        if importlib.reload is ours:
+            importlib.reload = original
+        _reload_patch = None
+
+
+def _module_for_reload(module: Any) -> Any:
+    if _proxy is not None and _proxy.is_proxy(module):
+        return _proxy.resolve(module)
+    return module
+
+
+def reload(module: Any) -> Any:
+    """Reload a module, lazily imported or not, and return it (SPEC 4.1).
+
+    The eager idiom is ``importlib.reload(module)``.  A lazy module that has not
+    run yet is executed first (it is then reloaded, as an eagerly imported one
+    would be).  Raises what ``importlib.reload`` raises, and what the body raises.
+    """
+    original = _reload_patch[1] if _reload_patch is not None else None
+    if original is None:
+        import importlib
+
+        original = importlib.reload
+    return original(_module_for_reload(module))
 
 
 def _load_policy() -> Any:
@@ -177,6 +232,18 @@ class _Existing:
         # create_module returned the existing module: importlib already put it in
         # sys.modules and will set it on its parent.
         pass
+
+
+def _unchained(loader: Any) -> Any:
+    # wrapt's post-import hook finder wraps the real loader in a chained loader
+    # whose exec_module runs the body and then fires the hooks.  Judge the real
+    # loader; keep the chained one, so that the hooks fire when the body really
+    # runs, with the executed module, once (SPEC 4.3).
+    if type(loader).__name__ == "_ImportHookChainedLoader":
+        inner = getattr(loader, "__wrapped__", None) or getattr(loader, "loader", None)
+        if inner is not None:
+            return inner
+    return loader
 
 
 def _existing_spec(fullname: str) -> Any:
@@ -335,7 +402,7 @@ class Importer:
         return self._find_later(fullname, getattr(real, "__path__", None), target)
 
     def _eager_reason(self, fullname: str, spec: Any, frame: Any) -> tuple[str, str] | None:
-        loader = spec.loader
+        loader = _unchained(spec.loader)
         if loader is None:
             return "kind", "namespace package"
         if not hasattr(loader, "exec_module"):
@@ -418,6 +485,8 @@ def _insert(importer: Importer) -> None:
                 _installed = (time.perf_counter(), frozenset(sys.modules))
             if _registry is not None:
                 _registry.mark_installed(*_installed)
+            if _proxy is not None:
+                _patch_reload()
 
 
 def install(**config: Any) -> Importer:
@@ -511,6 +580,7 @@ def uninstall() -> None:
         if importer._scoped == 0:
             while importer in sys.meta_path:
                 sys.meta_path.remove(importer)
+            _unpatch_reload()
 
 
 def is_installed() -> bool:
@@ -560,6 +630,7 @@ class _Switch:
                 if importer._scoped == 0 and not importer.globally_on:
                     while importer in sys.meta_path:
                         sys.meta_path.remove(importer)
+                    _unpatch_reload()
 
 
 def enabled(**config: Any) -> _Switch:
@@ -621,6 +692,7 @@ class _LazyScope:
             if importer._scoped == 0 and not importer.globally_on:
                 while importer in sys.meta_path:
                     sys.meta_path.remove(importer)
+                _unpatch_reload()
 
 
 def is_lazy(obj: object) -> bool:
