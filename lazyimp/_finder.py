@@ -429,8 +429,9 @@ class Importer:
         statement, fromlist = _frames.statement(frame)
         if statement != fullname:
             fromlist = None  # the statement is about another module (a parent or child)
-        if fromlist:
-            # `from x import y` reads x.y right away: x would run at once anyway.
+        if fromlist and getattr(_state._local, "lazy_from", None) != fullname:
+            # `from x import y` reads x.y right away: x would run at once anyway
+            # (unless lazy_from hands out lazy names for this statement).
             return "scope", "from-import (the module is used at once)"
         if (
             importer
@@ -532,6 +533,13 @@ def install(**config: Any) -> Importer:
             _load_registry().configure_verbose()
         importer.config = new_config
         importer.globally_on = True
+        if importer.config.lazy_from:
+            _load_mechanism()
+            with _state.eager_scope():
+                from . import _lazyfrom
+            _lazyfrom.install(importer)
+        elif "lazyimp._lazyfrom" in sys.modules:
+            sys.modules["lazyimp._lazyfrom"].uninstall()
         if _called_from_site():
             importer._site_phase = True
         _insert(importer)
@@ -581,6 +589,9 @@ def uninstall() -> None:
             while importer in sys.meta_path:
                 sys.meta_path.remove(importer)
             _unpatch_reload()
+        lazyfrom = sys.modules.get("lazyimp._lazyfrom")
+        if lazyfrom is not None:
+            lazyfrom.uninstall()
 
 
 def is_installed() -> bool:

@@ -30,6 +30,8 @@ _MACHINERY: set[str] = {"<frozen importlib._bootstrap>", "<frozen importlib._boo
 _IMPORTLIB_INIT = ("importlib/__init__.py", "importlib\\__init__.py")
 # track_imports()'s __import__ wrapper is machinery too: the importer is its caller.
 _MACHINERY.add(__file__.rsplit("_frames.py", 1)[0] + "_tracking.py")
+# So is the lazy-from __import__ wrapper (it imports on the statement's behalf).
+_MACHINERY.add(__file__.rsplit("_frames.py", 1)[0] + "_lazyfrom.py")
 
 _ops: dict[str, int] = {}
 

@@ -49,7 +49,7 @@ DEFAULT_IGNORE: dict[str, str] = {
 }
 DEFAULT_IGNORE_PACKAGES: dict[str, str] = {}
 
-KEYS = ("ignore", "ignore_packages", "ignore_paths", "defaults", "filter", "memory")
+KEYS = ("ignore", "ignore_packages", "ignore_paths", "defaults", "filter", "memory", "lazy_from")
 _GLOB = frozenset("*?[")
 _ENV = {
     "LAZYIMP_IGNORE": "ignore",
@@ -73,7 +73,13 @@ class Config:
         self.defaults = True
         self.filter: Callable[[str | None, str, tuple[str, ...] | None], bool] | None = None
         self.memory: Any = None
-        self.sources: dict[str, str] = {"defaults": "default", "filter": "default", "memory": "default"}
+        self.lazy_from = False
+        self.sources: dict[str, str] = {
+            "defaults": "default",
+            "filter": "default",
+            "memory": "default",
+            "lazy_from": "default",
+        }
         self._dirs: tuple[str, ...] = ()
         self._globs: tuple[str, ...] = ()
 
@@ -86,6 +92,7 @@ class Config:
             "defaults": self.defaults,
             "filter": self.filter,
             "memory": self.memory,
+            "lazy_from": self.lazy_from,
             "sources": dict(self.sources),
         }
 
@@ -194,10 +201,10 @@ def _merge(config: Config, values: dict[str, Any], source: str, cwd: str) -> Non
         elif key == "ignore_paths":
             for path in _paths(value, source, cwd):
                 config.ignore_paths[path] = source
-        elif key == "defaults":
+        elif key in ("defaults", "lazy_from"):
             if not isinstance(value, bool):
-                raise TypeError(f"defaults from {source} must be True or False, got {value!r}")
-            config.defaults = value
+                raise TypeError(f"{key} from {source} must be True or False, got {value!r}")
+            setattr(config, key, value)
             config.sources[key] = source
         elif key == "filter":
             if value is not None and not callable(value):

@@ -64,6 +64,9 @@ _GAINED_BY_RUNNING = frozenset({"__warningregistry__"})
 
 _LAZYIMP_DIR = __file__.rpartition("/")[0] if "/" in __file__ else ""
 
+# Called with (name, real module) after each resolution (lazy `from` names).
+resolved_hooks: list[Callable[[str, Any], None]] = []
+
 # name -> unresolved proxy, in hand-out order (SPEC 1.6).  Single dict operations
 # under the GIL; the resolver removes an entry once its proxy is resolved.
 PENDING: dict[str, Any] = {}
@@ -213,16 +216,16 @@ def _build_class(base: Any) -> type:
             st = get(self, "_self_state")
             if st.real is _UNSET:
                 raise TypeError("cannot pickle 'module' object")
-            import copy
-
+            with _state.eager_scope():
+                import copy
             return copy.copy(st.real)
 
         def __deepcopy__(self, memo: Any) -> Any:
             st = get(self, "_self_state")
             if st.real is _UNSET:
                 raise TypeError("cannot pickle 'module' object")
-            import copy
-
+            with _state.eager_scope():
+                import copy
             return copy.deepcopy(st.real, memo)
 
     LazyModule.__module__ = "lazyimp"
@@ -448,6 +451,8 @@ def _execute(proxy: Any, st: _ProxyState) -> Any:
             sites.append((namespace_of(parent_module), child))
     if _swap.swap(proxy, real, sites):
         _specialise(proxy, real)
+    for hook in resolved_hooks:
+        hook(name, real)
     return real
 
 
@@ -462,8 +467,9 @@ def _specialise(proxy: Any, real: Any) -> None:
     # registered there with the proxy's reducer.  object's __class__ descriptor is
     # used directly because wrapt forwards __class__ assignment to the wrapped
     # object.
-    import copyreg
-    from functools import partial
+    with _state.eager_scope():  # lazyimp's own imports are never lazy
+        import copyreg
+        from functools import partial
 
     base = type(proxy)
     forward = staticmethod(partial(getattr, real))
@@ -576,8 +582,8 @@ def _module_proxy_reduce(proxy: Any, protocol: Any) -> Any:
                 return result
         table = getattr(pickler, "dispatch_table", None)
         if table is None:
-            import copyreg
-
+            with _state.eager_scope():
+                import copyreg
             table = copyreg.dispatch_table
         reducer = table.get(type(target))
         if reducer is not None:

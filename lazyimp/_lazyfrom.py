@@ -1,0 +1,414 @@
+"""Lazy ``from x import y`` (SPEC 10): ``install(lazy_from=True)``.
+
+A ``builtins.__import__`` wrapper (it chains to whatever was installed before and is
+removed only while it is still on top) sees each ``from x import a, b as c``
+statement.  At module level, outside ``try`` blocks and not excluded by the policy,
+it imports ``x`` through the core finder *without* a fromlist (so ``x`` is handed out
+as an unexecuted proxy) and returns a small object on which the interpreter's
+``IMPORT_FROM`` reads each name: a submodule becomes a module proxy as in the core;
+anything else becomes a ``LazyName`` that runs ``x`` on its first real use.  When
+``x`` runs, for whatever reason, every name bound from it is replaced by the real
+object in the namespace that bound it, under the name the statement bound.
+
+Names the importing module's own code uses in ``except`` clauses, ``case`` class
+patterns, ``super(...)`` calls or ``is``/``is not`` comparisons cannot be stood in
+for by a proxy: a statement binding any of them stays eager (found by reading the
+module's code objects once).
+
+Known limits: copies taken before resolution (default arguments, containers, class
+attributes, dataclass defaults) keep the ``LazyName``, which forwards but is not the
+object (``type()`` and ``is`` see the proxy).  A package attribute that shadows a
+submodule of the same name is not seen: the submodule is bound.
+"""
+
+from __future__ import annotations
+
+import builtins
+import sys
+
+from . import _frames, _proxy, _state
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from types import CodeType
+    from typing import Any
+
+_UNSET: Any = object()
+
+
+class LazyName:
+    """A name taken lazily from a module: the module runs on its first real use."""
+
+    __slots__ = ("_lz_module", "_lz_name", "_lz_attr", "_lz_where", "_lz_value", "__weakref__")
+
+    def __init__(self, module: Any, module_name: str, attr: str, where: str) -> None:
+        object.__setattr__(self, "_lz_module", module)
+        object.__setattr__(self, "_lz_name", module_name)
+        object.__setattr__(self, "_lz_attr", attr)
+        object.__setattr__(self, "_lz_where", where)
+        object.__setattr__(self, "_lz_value", _UNSET)
+
+    def _lz_resolve(self) -> Any:
+        value = self._lz_value
+        if value is not _UNSET:
+            return value
+        real = _proxy.resolve(self._lz_module) if _proxy.is_proxy(self._lz_module) else self._lz_module
+        value = _value_from(real, self._lz_name, self._lz_attr, self._lz_where)
+        object.__setattr__(self, "_lz_value", value)
+        return value
+
+    # What makes it stand in for the object (SPEC 10.2).
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._lz_resolve(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._lz_resolve(), name, value)
+
+    def __delattr__(self, name: str) -> None:
+        delattr(self._lz_resolve(), name)
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:  # isinstance(lazy, Real) and functools.wraps
+        return type(self._lz_resolve())
+
+    @property
+    def __doc__(self) -> Any:  # type: ignore[override]
+        return self._lz_resolve().__doc__
+
+    @property
+    def __module__(self) -> Any:  # type: ignore[override]
+        return self._lz_resolve().__module__
+
+    def __repr__(self) -> str:
+        if self._lz_value is _UNSET and _proxy.is_lazy(self._lz_module):
+            return f"<lazy name {self._lz_attr!r} from {self._lz_name!r} (not loaded yet)>"
+        return repr(self._lz_resolve())
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._lz_resolve()(*args, **kwargs)
+
+    def __mro_entries__(self, bases: tuple[Any, ...]) -> tuple[Any, ...]:
+        return (self._lz_resolve(),)
+
+    def __instancecheck__(self, obj: Any) -> bool:
+        return isinstance(obj, self._lz_resolve())
+
+    def __subclasscheck__(self, cls: Any) -> bool:
+        return issubclass(cls, self._lz_resolve())
+
+    def __dir__(self) -> list[str]:
+        return dir(self._lz_resolve())
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        return self._lz_resolve().__reduce_ex__(protocol)
+
+    def __hash__(self) -> int:
+        return hash(self._lz_resolve())
+
+
+def _operator(function: Callable[..., Any], reflected: bool = False) -> Callable[..., Any]:
+    if reflected:
+        return lambda self, other: function(other, self._lz_resolve())
+    return lambda self, *args: function(self._lz_resolve(), *args)
+
+
+def _special(name: str) -> Callable[..., Any]:
+    # Special methods are looked up on the type, as the interpreter does.
+    def method(self: LazyName, *args: Any) -> Any:
+        real = self._lz_resolve()
+        return getattr(type(real), name)(real, *args)
+
+    method.__name__ = name
+    return method
+
+
+def _install_forwarders() -> None:
+    # Operators, containers, context managers and awaiting go through the type,
+    # not __getattr__: forward each to the resolved object (SPEC 10.2).  Descriptor
+    # hooks (__get__, __set_name__, ...) are deliberately absent: a lazy name stored
+    # as a class attribute must stay a plain attribute, as the object would be.
+    import operator
+
+    plain: dict[str, Callable[..., Any]] = {
+        "__str__": str, "__bool__": bool, "__len__": len, "__iter__": iter,
+        "__format__": format, "__contains__": lambda real, item: item in real,
+        "__getitem__": operator.getitem, "__setitem__": operator.setitem,
+        "__delitem__": operator.delitem, "__eq__": operator.eq, "__ne__": operator.ne,
+        "__lt__": operator.lt, "__le__": operator.le, "__gt__": operator.gt,
+        "__ge__": operator.ge, "__neg__": operator.neg, "__pos__": operator.pos,
+        "__abs__": operator.abs, "__invert__": operator.invert,
+    }
+    for name, function in plain.items():
+        setattr(LazyName, name, _operator(function))
+    binary: dict[str, Callable[..., Any]] = {
+        "add": operator.add, "sub": operator.sub, "mul": operator.mul,
+        "matmul": operator.matmul, "truediv": operator.truediv,
+        "floordiv": operator.floordiv, "mod": operator.mod, "divmod": divmod,
+        "pow": pow, "lshift": operator.lshift, "rshift": operator.rshift,
+        "and": operator.and_, "xor": operator.xor, "or": operator.or_,
+    }
+    for name, function in binary.items():
+        setattr(LazyName, f"__{name}__", _operator(function))
+        setattr(LazyName, f"__r{name}__", _operator(function, reflected=True))
+    for name in (
+        "__enter__ __exit__ __aenter__ __aexit__ __await__ __aiter__ __anext__ __next__ "
+        "__reversed__ __bytes__ __int__ __float__ __complex__ __index__ __round__ __fspath__"
+    ).split():
+        setattr(LazyName, name, _special(name))
+
+
+_install_forwarders()
+
+
+def _value_from(real: Any, module_name: str, attr: str, where: str) -> Any:
+    # As IMPORT_FROM: the attribute, else a submodule already imported.
+    try:
+        return getattr(real, attr)
+    except AttributeError:
+        module = sys.modules.get(f"{module_name}.{attr}")
+        if module is not None:
+            return module
+    origin = getattr(real, "__file__", None) or "unknown location"
+    raise ImportError(
+        f"cannot import name {attr!r} from {module_name!r} ({origin}); "
+        f"imported lazily at {where}",
+        name=module_name,
+        path=getattr(real, "__file__", None),
+    )
+
+
+class _FromModule:
+    """What ``__import__`` returns for a lazy ``from`` statement: IMPORT_FROM reads it.
+
+    Every attribute read is a name of the statement (``from m import module`` must
+    work), so the state is read with object's own getattr.
+    """
+
+    __slots__ = ("_lzf_module", "_lzf_name", "_lzf_namespace", "_lzf_bound", "_lzf_where")
+
+    def __init__(
+        self, module: Any, name: str, namespace: dict[str, Any], bound: dict[str, str], where: str
+    ) -> None:
+        object.__setattr__(self, "_lzf_module", module)
+        object.__setattr__(self, "_lzf_name", name)
+        object.__setattr__(self, "_lzf_namespace", namespace)
+        object.__setattr__(self, "_lzf_bound", bound)
+        object.__setattr__(self, "_lzf_where", where)
+
+    def __getattribute__(self, attr: str) -> Any:
+        get = object.__getattribute__
+        module, name = get(self, "_lzf_module"), get(self, "_lzf_name")
+        full = f"{name}.{attr}"
+        sub = sys.modules.get(full)
+        if sub is not None:
+            return sub
+        if _is_submodule(module, full):
+            # A submodule is a module proxy as in the core (SPEC 10.1).
+            return _import_submodule(full)
+        lazy = LazyName(module, name, attr, get(self, "_lzf_where"))
+        alias = get(self, "_lzf_bound").get(full)
+        if alias is not None:
+            _sites.setdefault(name, []).append((get(self, "_lzf_namespace"), alias, lazy))
+        return lazy
+
+
+def _is_submodule(package: Any, full: str) -> bool:
+    # The spec says whether it is a package without running it (its body could
+    # still make itself one, as six does: then names resolve through LazyName).
+    spec = getattr(package, "__spec__", None)
+    path = getattr(spec, "submodule_search_locations", None)
+    if not path:
+        return False
+    with _state.eager_scope():
+        from importlib.machinery import PathFinder
+
+        return PathFinder.find_spec(full, list(path)) is not None
+
+
+def _import_submodule(full: str) -> Any:
+    with _state.eager_scope():
+        from ._finder import import_lazily
+    return import_lazily(full)
+
+
+# module name -> [(namespace, bound name, LazyName)] to rewrite when it runs.
+_sites: dict[str, list[tuple[dict[str, Any], str, LazyName]]] = {}
+
+
+def on_resolved(name: str, real: Any) -> None:
+    """Replace the lazy names taken from ``name`` by the real objects (SPEC 10.1)."""
+    sites = _sites.pop(name, None)
+    if not sites:
+        return
+    for namespace, alias, lazy in sites:
+        if namespace.get(alias) is not lazy:
+            continue
+        try:
+            value = getattr(real, lazy._lz_attr)
+        except AttributeError:
+            continue  # the LazyName raises ImportError on use, naming the statement
+        namespace[alias] = value
+        object.__setattr__(lazy, "_lz_value", value)
+
+
+# -- the statement analysis (SPEC 10.3) ----------------------------------------------
+_UNSAFE_OPS = ("CHECK_EXC_MATCH", "JUMP_IF_NOT_EXC_MATCH", "MATCH_CLASS", "IS_OP")
+_LOADS = ("LOAD_NAME", "LOAD_GLOBAL", "LOAD_FAST", "LOAD_DEREF", "LOAD_CLASSDEREF")
+_unsafe_cache: dict[CodeType, frozenset[str]] = {}
+
+
+def unsafe_names(code: CodeType) -> frozenset[str]:
+    """Names a module's code uses where a stand-in cannot work.
+
+    ``except NAME``, ``case NAME(...)``, ``super(NAME, ...)`` and ``is``/``is not``
+    operands, in the module's code object and every code object nested in it.
+    """
+    found = _unsafe_cache.get(code)
+    if found is None:
+        names: set[str] = set()
+        _scan(code, names)
+        found = frozenset(names)
+        if len(_unsafe_cache) > 64:
+            _unsafe_cache.clear()
+        _unsafe_cache[code] = found
+    return found
+
+
+def _scan(code: CodeType, names: set[str]) -> None:
+    ops = _frames._opmap()
+    loads = {ops[op]: op for op in _LOADS if op in ops}
+    unsafe = {ops[op] for op in _UNSAFE_OPS if op in ops}
+    # Instructions that may sit between the loads and the test without ending it:
+    # `except (A, B)` builds a tuple, `case A()` loads its keyword names.
+    between = {
+        ops.get(op, -1)
+        for op in ("CACHE", "EXTENDED_ARG", "LOAD_CONST", "BUILD_TUPLE", "PUSH_NULL")
+    }
+    raw = code.co_code
+    recent: list[str] = []
+    previous: str | None = None
+    for pos in range(0, len(raw), 2):
+        op = raw[pos]
+        if op in loads:
+            name = _load_name(code, raw, pos, loads[op], ops)
+            if name is None:
+                continue
+            if previous == "super":
+                names.add(name)  # super(NAME, self)
+            previous = name
+            recent.append(name)
+        elif op in unsafe:
+            names.update(recent)
+            recent, previous = [], None
+        elif op not in between:
+            recent, previous = [], None
+    for const in code.co_consts:
+        if hasattr(const, "co_code"):
+            _scan(const, names)
+
+
+def _load_name(code: CodeType, raw: bytes, pos: int, opname: str, ops: dict[str, int]) -> str | None:
+    arg = _frames._arg(raw, pos, ops)
+    if opname == "LOAD_GLOBAL" and sys.version_info >= (3, 11):
+        arg >>= 1  # the low bit says whether NULL is pushed
+    if opname in ("LOAD_NAME", "LOAD_GLOBAL"):
+        return str(code.co_names[arg]) if arg < len(code.co_names) else None
+    if opname == "LOAD_FAST":
+        return str(code.co_varnames[arg]) if arg < len(code.co_varnames) else None
+    cells = code.co_cellvars + code.co_freevars
+    if sys.version_info >= (3, 11):
+        cells = code.co_varnames + cells  # 3.11+: one index space for locals and cells
+    return str(cells[arg]) if arg < len(cells) else None
+
+
+# -- the __import__ wrapper ------------------------------------------------------------
+# (the wrapper, the function it replaced) while installed.
+_installed: tuple[Any, Any] | None = None
+# Which finder to ask about the policy; set by install().
+_importer: Any = None
+
+
+def install(importer: Any) -> None:
+    """Put the wrapper on top of ``builtins.__import__`` (idempotent)."""
+    global _installed, _importer
+    _importer = importer
+    if _installed is not None and builtins.__import__ is _installed[0]:
+        return
+    original = builtins.__import__
+
+    def __import__(
+        name: str,
+        globals: Any = None,
+        locals: Any = None,
+        fromlist: Any = (),
+        level: int = 0,
+    ) -> Any:
+        if fromlist:
+            lazy = _lazy_from(name, globals, fromlist, level, original)
+            if lazy is not None:
+                return lazy
+        return original(name, globals, locals, fromlist, level)
+
+    _proxy.resolved_hooks.append(on_resolved)
+    builtins.__import__ = __import__
+    _installed = (__import__, original)
+
+
+def uninstall() -> None:
+    """Remove the wrapper if it is still on top; proxies and lazy names keep working."""
+    global _installed
+    if _installed is None:
+        return
+    ours, original = _installed
+    if builtins.__import__ is ours:
+        builtins.__import__ = original
+    _installed = None
+
+
+def _lazy_from(
+    name: str, globals: Any, fromlist: Any, level: int, original: Callable[..., Any]
+) -> Any:
+    importer = _importer
+    if importer is None or _state.eager_depth() or "*" in fromlist or name == "__future__":
+        return None
+    switch = _state.switch
+    on = switch.get() if switch is not None else None
+    if not (importer.globally_on if on is None else on):
+        return None
+    frame = sys._getframe(2)
+    if not _frames.is_module_level(frame) or _frames.in_try_block(frame):
+        return None
+    stmt = _frames.statement(frame)
+    absolute = stmt[0]
+    if absolute is None:
+        return None  # a call of __import__() with a fromlist, not a statement
+    existing = sys.modules.get(absolute)
+    if existing is not None and not _proxy.is_lazy(existing):
+        return None  # already ran: nothing to defer
+    namespace = frame.f_globals
+    if namespace.get("__lazyimp_eager__") is True:
+        return None
+    bound = _frames.bindings(frame, stmt) or {}
+    unsafe = unsafe_names(frame.f_code)
+    if unsafe and any(alias in unsafe for alias in bound.values()):
+        return None  # SPEC 10.3: a stand-in cannot serve there
+    config = importer.config
+    if config.eager_reason(absolute, None) is not None:
+        return None
+    if config.filter is not None and not config.filter(
+        namespace.get("__name__"), absolute, tuple(fromlist)
+    ):
+        return None
+    # Import the module itself without a fromlist: the core finder hands it out
+    # unexecuted (the flag lifts its "from-import runs at once" rule for it).
+    _state._local.lazy_from = absolute
+    try:
+        original(name, globals, None, (), level)
+    finally:
+        _state._local.lazy_from = None
+    module = sys.modules.get(absolute)
+    if module is None or not _proxy.is_lazy(module):
+        return None  # eager by kind or policy: the normal path binds the names
+    where = f"{frame.f_code.co_filename}:{frame.f_lineno}"
+    return _FromModule(module, absolute, frame.f_locals, bound, where)

@@ -1,0 +1,185 @@
+"""Lazy ``from x import y`` with ``install(lazy_from=True)`` (SPEC 10)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import run_python, write_tree
+
+LIB = {
+    "lib.py": """
+        import sys, asyncio, contextlib
+        sys._lib_runs = getattr(sys, "_lib_runs", 0) + 1
+        class Base:
+            def hello(self):
+                return "hi"
+        class Error(Exception):
+            pass
+        def double(x):
+            return 2 * x
+        def deco(f):
+            f.decorated = True
+            return f
+        NUMBER = 10
+        ITEMS = [1, 2, 3]
+        @contextlib.contextmanager
+        def ctx():
+            yield "inside"
+        async def coro():
+            return "awaited"
+        SENTINEL = object()
+    """,
+    "pkg/__init__.py": "import sys\nsys._pkg_runs = 1\n",
+    "pkg/sub.py": "import sys\nsys._sub_runs = 1\nS = 5\n",
+}
+
+
+def run(tmp_path: Path, body: str) -> None:
+    write_tree(tmp_path, LIB)
+    import textwrap
+
+    run_python(
+        f"import sys\nsys.path.insert(0, {str(tmp_path)!r})\n"
+        "import lazyimp\nlazyimp.install(lazy_from=True)\n" + textwrap.dedent(body),
+        tmp_path=tmp_path,
+    )
+
+
+def test_from_import_binds_lazy_names_and_swaps_them_after_the_module_runs(tmp_path: Path) -> None:
+    """Names are lazy; after the module runs each is the real object where bound (SPEC 10.1)."""
+    run(
+        tmp_path,
+        """
+        from lib import double as dbl, NUMBER, Base
+        assert not hasattr(sys, "_lib_runs")
+        assert type(dbl).__name__ == "LazyName" and "not loaded yet" in repr(dbl)
+        assert dbl(4) == 8 and sys._lib_runs == 1
+        assert type(dbl).__name__ == "function", "rebound to the real object"
+        assert NUMBER == 10 and type(NUMBER) is int
+        assert Base is sys.modules["lib"].Base
+        """,
+    )
+
+
+def test_lazy_names_stand_in_for_the_object(tmp_path: Path) -> None:
+    """Calling, attributes, subclassing, isinstance, decorators, operators, iteration, with, await (SPEC 10.2)."""
+    run(
+        tmp_path,
+        """
+        import asyncio
+        from lib import Base, double, deco, NUMBER, ITEMS, ctx, coro
+        held = (Base, double, deco, NUMBER, ITEMS, ctx, coro)  # copies keep the lazy objects
+        B, dbl, dec, N, IT, CTX, CO = held
+        class Child(B):
+            pass
+        assert Child().hello() == "hi"
+        assert isinstance(Child(), B) and issubclass(Child, B)
+        @dec
+        def f():
+            pass
+        assert f.decorated
+        assert dbl(3) == 6
+        assert N + 1 == 11 and 1 + N == 11 and N * 2 == 20 and -N == -10 and N == 10
+        assert list(IT) == [1, 2, 3] and len(IT) == 3 and 2 in IT and IT[0] == 1
+        with CTX() as value:
+            assert value == "inside"
+        assert asyncio.run(CO()) == "awaited"
+        assert hash(N) == hash(10) and str(N) == "10" and f"{N:>3}" == " 10"
+        """,
+    )
+
+
+def test_names_used_in_except_case_super_or_is_stay_eager(tmp_path: Path) -> None:
+    """Statements binding names used in except/case/super()/is are eager (SPEC 10.3)."""
+    run(
+        tmp_path,
+        """
+        from lib import Error
+        assert sys._lib_runs == 1 and type(Error) is type
+        try:
+            raise Error("x")
+        except Error:
+            pass
+        del sys.modules["lib"]
+        from lib import SENTINEL
+        def check(x):
+            return x is SENTINEL
+        assert type(SENTINEL) is object
+        """,
+    )
+
+
+def test_missing_name_raises_import_error_at_first_use(tmp_path: Path) -> None:
+    """A name the module lacks raises ImportError at first use, naming the statement (SPEC 10.4)."""
+    run(
+        tmp_path,
+        """
+        from lib import no_such_name
+        try:
+            no_such_name()
+        except ImportError as e:
+            assert "no_such_name" in str(e) and "snippet.py:6" in str(e), e
+        else:
+            raise AssertionError("no error")
+        """,
+    )
+
+
+def test_submodules_star_try_and_future_imports(tmp_path: Path) -> None:
+    """A submodule is a module proxy; star, __future__ and try imports stay eager (SPEC 10.1, 10.4)."""
+    run(
+        tmp_path,
+        """
+        from pkg import sub
+        assert type(sub).__name__ == "LazyModule" and not hasattr(sys, "_pkg_runs")
+        assert sub.S == 5 and sys._pkg_runs == 1
+        try:
+            from lib import NUMBER
+        except ImportError:
+            raise
+        assert type(NUMBER) is int
+        """,
+    )
+    write_tree(tmp_path, {"star.py": "from lib import *\nassert type(double).__name__ == 'function'\n"})
+    run_python(
+        f"import sys\nsys.path.insert(0, {str(tmp_path)!r})\n"
+        "import lazyimp\nlazyimp.install(lazy_from=True)\nimport star\nstar.double\n"
+    )
+
+
+def test_filter_sees_the_names(tmp_path: Path) -> None:
+    """The filter gets (importer, module, fromlist); False keeps the statement eager (SPEC 5.3, 10.4)."""
+    write_tree(tmp_path, LIB)
+    run_python(
+        f"""
+        import sys
+        sys.path.insert(0, {str(tmp_path)!r})
+        import lazyimp
+        calls = []
+        def flt(importer, name, fromlist):
+            calls.append((importer, name, fromlist))
+            return name != "lib"
+        lazyimp.install(lazy_from=True, filter=flt)
+        from lib import double
+        assert type(double).__name__ == "function"
+        assert ("__main__", "lib", ("double",)) in calls, calls
+        """
+    )
+
+
+@pytest.mark.parametrize("mode", [False, True])
+def test_uninstall_removes_the_import_wrapper(mode: bool) -> None:
+    """uninstall() restores builtins.__import__ exactly (SPEC 1.2)."""
+    run_python(
+        f"""
+        import builtins, lazyimp
+        before = builtins.__import__
+        lazyimp.install(lazy_from={mode})
+        lazyimp.install(lazy_from=False)
+        assert builtins.__import__ is before
+        lazyimp.install(lazy_from=True)
+        lazyimp.uninstall()
+        assert builtins.__import__ is before
+        """
+    )
