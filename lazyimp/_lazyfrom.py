@@ -13,7 +13,10 @@ object in the namespace that bound it, under the name the statement bound.
 Names the importing module's own code uses in ``except`` clauses, ``case`` class
 patterns, ``super(...)`` calls or ``is``/``is not`` comparisons cannot be stood in
 for by a proxy: a statement binding any of them stays eager (found by reading the
-module's code objects once).
+module's code objects once).  So does a statement binding a name the module body
+itself uses while it runs (module level, class bodies): it would be resolved during
+the import anyway, and that is where a stand-in escapes into places that need the
+real object.  From-imports within one top-level package stay eager too.
 
 Known limits: copies taken before resolution (default arguments, containers, class
 attributes, dataclass defaults) keep the ``LazyName``, which forwards but is not the
@@ -259,15 +262,17 @@ _unsafe_cache: dict[CodeType, frozenset[str]] = {}
 
 
 def unsafe_names(code: CodeType) -> frozenset[str]:
-    """Names a module's code uses where a stand-in cannot work.
+    """Names a module's code uses where a stand-in cannot work, or need not.
 
     ``except NAME``, ``case NAME(...)``, ``super(NAME, ...)`` and ``is``/``is not``
-    operands, in the module's code object and every code object nested in it.
+    operands, in the module's code object and every code object nested in it; and
+    every name the module body loads while it runs (not inside functions).
     """
     found = _unsafe_cache.get(code)
     if found is None:
         names: set[str] = set()
         _scan(code, names)
+        _import_time_loads(code, names)
         found = frozenset(names)
         if len(_unsafe_cache) > 64:
             _unsafe_cache.clear()
@@ -306,6 +311,31 @@ def _scan(code: CodeType, names: set[str]) -> None:
     for const in code.co_consts:
         if hasattr(const, "co_code"):
             _scan(const, names)
+
+
+_RUN_AT_IMPORT = ("<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>")
+
+
+def _import_time_loads(code: CodeType, names: set[str]) -> None:
+    # Names the module body itself uses (module level, class bodies, comprehensions
+    # run there): they would be resolved during the import anyway, so laziness
+    # gains nothing, and that is where a stand-in escapes into places that need
+    # the real object (class bases built with type(), C functions such as
+    # ctypes.sizeof, metaclass computations).  Function bodies are not scanned.
+    ops = _frames._opmap()
+    loads = {ops[op]: op for op in ("LOAD_NAME", "LOAD_GLOBAL") if op in ops}
+    raw = code.co_code
+    for pos in range(0, len(raw), 2):
+        opname = loads.get(raw[pos])
+        if opname is not None:
+            name = _load_name(code, raw, pos, opname, ops)
+            if name is not None:
+                names.add(name)
+    for const in code.co_consts:
+        if hasattr(const, "co_code"):
+            is_function = const.co_flags & 0x0002 and const.co_name not in _RUN_AT_IMPORT
+            if not is_function:  # a class body or a comprehension
+                _import_time_loads(const, names)
 
 
 def _load_name(code: CodeType, raw: bytes, pos: int, opname: str, ops: dict[str, int]) -> str | None:
@@ -388,6 +418,12 @@ def _lazy_from(
         return None  # already ran: nothing to defer
     namespace = frame.f_globals
     if namespace.get("__lazyimp_eager__") is True:
+        return None
+    importer_name = namespace.get("__name__") or ""
+    if importer_name.partition(".")[0] == absolute.partition(".")[0]:
+        # Inside one package, from-imports knit the package together while its
+        # modules run (circular imports, class bases built with type(), names
+        # handed to C functions that need the real type): keep them eager.
         return None
     bound = _frames.bindings(frame, stmt) or {}
     unsafe = unsafe_names(frame.f_code)

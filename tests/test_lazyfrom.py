@@ -52,12 +52,14 @@ def test_from_import_binds_lazy_names_and_swaps_them_after_the_module_runs(tmp_p
         tmp_path,
         """
         from lib import double as dbl, NUMBER, Base
-        assert not hasattr(sys, "_lib_runs")
-        assert type(dbl).__name__ == "LazyName" and "not loaded yet" in repr(dbl)
-        assert dbl(4) == 8 and sys._lib_runs == 1
-        assert type(dbl).__name__ == "function", "rebound to the real object"
-        assert NUMBER == 10 and type(NUMBER) is int
-        assert Base is sys.modules["lib"].Base
+        def main():  # the names are used in functions only: lazy
+            assert not hasattr(sys, "_lib_runs")
+            assert type(dbl).__name__ == "LazyName" and "not loaded yet" in repr(dbl)
+            assert dbl(4) == 8 and sys._lib_runs == 1
+            assert type(globals()["dbl"]).__name__ == "function", "rebound"
+            assert NUMBER == 10 and type(NUMBER) is int
+            assert Base is sys.modules["lib"].Base
+        main()
         """,
     )
 
@@ -69,23 +71,26 @@ def test_lazy_names_stand_in_for_the_object(tmp_path: Path) -> None:
         """
         import asyncio
         from lib import Base, double, deco, NUMBER, ITEMS, ctx, coro
-        held = (Base, double, deco, NUMBER, ITEMS, ctx, coro)  # copies keep the lazy objects
-        B, dbl, dec, N, IT, CTX, CO = held
-        class Child(B):
-            pass
-        assert Child().hello() == "hi"
-        assert isinstance(Child(), B) and issubclass(Child, B)
-        @dec
-        def f():
-            pass
-        assert f.decorated
-        assert dbl(3) == 6
-        assert N + 1 == 11 and 1 + N == 11 and N * 2 == 20 and -N == -10 and N == 10
-        assert list(IT) == [1, 2, 3] and len(IT) == 3 and 2 in IT and IT[0] == 1
-        with CTX() as value:
-            assert value == "inside"
-        assert asyncio.run(CO()) == "awaited"
-        assert hash(N) == hash(10) and str(N) == "10" and f"{N:>3}" == " 10"
+        def main():
+            # copies taken before the module runs keep the lazy objects
+            B, dbl, dec, N, IT, CTX, CO = Base, double, deco, NUMBER, ITEMS, ctx, coro
+            assert type(B).__name__ == "LazyName"
+            class Child(B):
+                pass
+            assert Child().hello() == "hi"
+            assert isinstance(Child(), B) and issubclass(Child, B)
+            @dec
+            def f():
+                pass
+            assert f.decorated
+            assert dbl(3) == 6
+            assert N + 1 == 11 and 1 + N == 11 and N * 2 == 20 and -N == -10 and N == 10
+            assert list(IT) == [1, 2, 3] and len(IT) == 3 and 2 in IT and IT[0] == 1
+            with CTX() as value:
+                assert value == "inside"
+            assert asyncio.run(CO()) == "awaited"
+            assert hash(N) == hash(10) and str(N) == "10" and f"{N:>3}" == " 10"
+        main()
         """,
     )
 
@@ -96,16 +101,22 @@ def test_names_used_in_except_case_super_or_is_stay_eager(tmp_path: Path) -> Non
         tmp_path,
         """
         from lib import Error
-        assert sys._lib_runs == 1 and type(Error) is type
-        try:
-            raise Error("x")
-        except Error:
-            pass
+        def raise_and_catch():
+            try:
+                raise Error("x")
+            except Error:
+                return True
+        assert sys._lib_runs == 1
         del sys.modules["lib"]
         from lib import SENTINEL
         def check(x):
             return x is SENTINEL
-        assert type(SENTINEL) is object
+        from lib import NUMBER  # used by the module body itself: eager
+        TWICE = NUMBER * 2
+        def main():
+            assert raise_and_catch() and type(Error) is type
+            assert type(SENTINEL) is object and type(NUMBER) is int
+        main()
         """,
     )
 
@@ -116,12 +127,14 @@ def test_missing_name_raises_import_error_at_first_use(tmp_path: Path) -> None:
         tmp_path,
         """
         from lib import no_such_name
-        try:
-            no_such_name()
-        except ImportError as e:
-            assert "no_such_name" in str(e) and "snippet.py:6" in str(e), e
-        else:
-            raise AssertionError("no error")
+        def main():
+            try:
+                no_such_name()
+            except ImportError as e:
+                assert "no_such_name" in str(e) and "snippet.py:6" in str(e), e
+            else:
+                raise AssertionError("no error")
+        main()
         """,
     )
 
@@ -132,13 +145,15 @@ def test_submodules_star_try_and_future_imports(tmp_path: Path) -> None:
         tmp_path,
         """
         from pkg import sub
-        assert type(sub).__name__ == "LazyModule" and not hasattr(sys, "_pkg_runs")
-        assert sub.S == 5 and sys._pkg_runs == 1
         try:
             from lib import NUMBER
         except ImportError:
             raise
-        assert type(NUMBER) is int
+        def main():
+            assert type(sub).__name__ == "LazyModule" and not hasattr(sys, "_pkg_runs")
+            assert sub.S == 5 and sys._pkg_runs == 1
+            assert type(NUMBER) is int
+        main()
         """,
     )
     write_tree(tmp_path, {"star.py": "from lib import *\nassert type(double).__name__ == 'function'\n"})
@@ -162,8 +177,10 @@ def test_filter_sees_the_names(tmp_path: Path) -> None:
             return name != "lib"
         lazyimp.install(lazy_from=True, filter=flt)
         from lib import double
-        assert type(double).__name__ == "function"
-        assert ("__main__", "lib", ("double",)) in calls, calls
+        def main():
+            assert type(double).__name__ == "function"
+            assert ("__main__", "lib", ("double",)) in calls, calls
+        main()
         """
     )
 

@@ -57,15 +57,16 @@ print(json.dumps(out))
 """
 
 
-def test_stdlib_modules_behave_the_same_lazily() -> None:
-    """Every public stdlib module imported lazily gives eager's dir() and attribute kinds."""
+@pytest.mark.parametrize("install", ["lazyimp.install()", "lazyimp.install(lazy_from=True)"])
+def test_stdlib_modules_behave_the_same_lazily(install: str) -> None:
+    """Every public stdlib module imported lazily gives eager's dir() and attribute kinds (SPEC 2.5, 10)."""
     names = sorted(
         n for n in sys.stdlib_module_names
         if not n.startswith("_") and n not in SKIP
     )
     eager = run_python(PROBE.format(setup=""), args=[json.dumps(names)], timeout=300)
     lazy = run_python(
-        PROBE.format(setup="import lazyimp; lazyimp.install()"),
+        PROBE.format(setup=f"import lazyimp; {install}"),
         args=[json.dumps(names)],
         timeout=300,
     )
