@@ -469,7 +469,7 @@ def _specialise(proxy: Any, real: Any) -> None:
     # object.
     with _state.eager_scope():  # lazyimp's own imports are never lazy
         import copyreg
-        from _functools import partial  # the C type: functools may be mid-import
+        from _functools import partial  # type: ignore[import-not-found]  # functools may be mid-import
 
     base = type(proxy)
     forward = staticmethod(partial(getattr, real))

@@ -18,7 +18,10 @@ What must match, per tree (``e`` eager, ``l`` lazy, ``n`` nofail):
 2. When every import statement succeeded eagerly, every use observes the same thing
    in both runs: the same value (``repr``), or the same exception type.
 3. Otherwise each use observes, lazily, what it observed eagerly, or the raising
-   body's own exception type (``ValueError``), or what the nofail run observed.
+   body's own exception type (``ValueError``), or what the nofail run observed; once
+   a lazy use has raised ``ValueError``, later uses may raise any exception (the body
+   is retried against what its failed run left behind, as an eager retry would be:
+   submodules stay in ``sys.modules`` but are not set on the fresh package object).
 4. Lazily executed modules are a subset of the eagerly executed ones (of the nofail
    run's when something failed); a module whose attribute a use read successfully in
    both runs was executed in both.
@@ -58,7 +61,7 @@ import pytest
 from helpers import python_env
 
 hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
+from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 TREES_PER_EXAMPLE = 8
@@ -69,13 +72,11 @@ settings.register_profile(
     database=None,
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    # Shrinking batches of trees takes minutes; the failure message prints the
+    # failing tree's files and driver in full instead.
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
 )
-settings.register_profile(
-    "dev",
-    max_examples=200,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+settings.register_profile("dev", settings.get_profile("ci"), max_examples=200)
 PROFILE = settings.get_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 DRIVER = r'''
@@ -84,6 +85,12 @@ mode, spec_file = sys.argv[1], sys.argv[2]
 if mode == "lazy":
     import lazyimp
     lazyimp.install()
+    # Every binding the driver makes is an import statement's: SPEC 3.2 swaps those
+    # at once.  Keep the batched heap scan out so that identity is checked
+    # deterministically (it would otherwise depend on timing).
+    from lazyimp import _swap
+    if hasattr(_swap, "_next_scan"):
+        _swap._next_scan = float("inf")
 if mode == "nofail":
     sys._dnofail = True
 spec = json.load(open(spec_file))
@@ -179,8 +186,10 @@ def trees(draw: st.DrawFn, prefix: str) -> Tree:
 
     def may_read(m: str, target: str) -> bool:
         # Reading `target` at module level is deterministic only if `target` can
-        # never be running (partly initialised) while m's body runs.
-        return target != m and m not in reach[target]
+        # never be running (partly initialised) while m's body runs; nor can its
+        # packages: `a.b.c.V` reads the attribute `b` of `a`, set only once `a.b`
+        # has finished.
+        return all(t != m and m not in reach[t] for t in [*_ancestors(target), target])
 
     failing = {m for m in modules if draw(st.integers(0, 9)) == 0}
     files: dict[str, str] = {}
@@ -200,8 +209,6 @@ def trees(draw: st.DrawFn, prefix: str) -> Tree:
             elif form == "as":
                 lines.append(f"import {target} as {alias}")
                 exprs.append(alias)
-            if form in ("import", "as") and may_read(m, target):
-                readable.append(exprs[-1])
             elif form == "try":
                 lines += [
                     "try:",
@@ -215,6 +222,8 @@ def trees(draw: st.DrawFn, prefix: str) -> Tree:
             else:
                 lines.append(f"from {parent} import {last} as {alias}")
                 exprs.append(alias)
+            if form in ("import", "as") and may_read(m, target):
+                readable.append(exprs[-1])
         lines.append(f"V = {100 * (index + 1)}")
         called = draw(st.lists(st.sampled_from(exprs), max_size=2)) if exprs else []
         body = " + ".join(["V", *(f"{e}.V" for e in called)])
@@ -306,13 +315,15 @@ def check_tree(tree: Tree, e: dict, l: dict, n: dict) -> None:  # noqa: E741
         if lo != "ok":
             assert eo == lo, f"rule 1: {stmt!r} failed lazily with another type\n{why}"
     clean = all(o == "ok" for o in e["imports"])
+    retried = False
     for (expr, target), eo, lo, no in zip(tree.uses, e["uses"], l["uses"], n["uses"]):
         if clean:
             assert lo == eo, f"rule 2: {expr!r}: eager {eo}, lazy {lo}\n{why}"
-        else:
+        elif not (retried and lo[0] == "err"):
             assert lo in (eo, ["err", "ValueError"], no), (
                 f"rule 3: {expr!r}: eager {eo}, lazy {lo}, nofail {no}\n{why}"
             )
+        retried = retried or lo == ["err", "ValueError"]
         if target is not None and eo[0] == lo[0] == "ok":
             assert target in e["log"] and target in l["log"], f"rule 4: {target} used\n{why}"
     baseline = set(e["log"]) if clean else set(n["log"])
