@@ -1,0 +1,239 @@
+"""Where an import runs: try-block detection and the import statement (SPEC 2.1, 5.5).
+
+``lazyimp._frames`` is exercised in-process (it installs nothing): real frames taken
+with ``sys._getframe()`` at the right spot of code run by ``exec``, and, for the
+3.10 bytecode scan, hand-assembled 3.10-style code with 3.10's opcode numbers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import types
+
+import pytest
+
+from lazyimp import _frames
+
+SHAPES = '''
+probe("plain")
+try:
+    probe("try-except")
+except ImportError:
+    pass
+try:
+    probe("try-finally")
+finally:
+    probe("finally-body")
+try:
+    raise KeyError
+except KeyError:
+    probe("except-body")
+try:
+    pass
+except ImportError:
+    pass
+else:
+    probe("else-body")
+with cm():
+    probe("with-alone")
+try:
+    with cm():
+        probe("with-in-try")
+except ImportError:
+    pass
+with cm():
+    try:
+        probe("try-in-with")
+    except ImportError:
+        pass
+    probe("with-after-try")
+try:
+    try:
+        pass
+    finally:
+        probe("finally-in-try")
+except ImportError:
+    pass
+match 1:
+    case 1:
+        probe("match")
+for i in range(1):
+    probe("loop")
+'''
+
+EXPECTED = {
+    "plain": False,
+    "try-except": True,
+    "try-finally": True,
+    # The normal-path finally body and the else body are not protected by a handler:
+    # an ImportError there escapes the statement anyway, so they may stay lazy.
+    "finally-body": False,
+    "else-body": False,
+    "except-body": True,
+    "with-alone": False,
+    "with-in-try": True,
+    "try-in-with": True,
+    "with-after-try": False,
+    "finally-in-try": True,
+    "match": False,
+    "loop": False,
+}
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="exception table")
+def test_in_try_block_on_real_frames() -> None:
+    """try/except, try/finally, except bodies and with-in-try are 'in try'; with alone is not (SPEC 5.5)."""
+    seen: dict[str, bool] = {}
+
+    def probe(tag: str) -> None:
+        seen[tag] = _frames.in_try_block(sys._getframe(1))
+
+    code = compile(SHAPES, "<shapes>", "exec")
+    exec(code, {"probe": probe, "cm": contextlib.nullcontext})
+    assert seen == EXPECTED
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="exception table")
+def test_in_try_block_in_async_code() -> None:
+    """async with alone is not 'in try'; try in a coroutine is (SPEC 5.5)."""
+    import asyncio
+
+    seen: dict[str, bool] = {}
+
+    def probe(tag: str) -> None:
+        seen[tag] = _frames.in_try_block(sys._getframe(1))
+
+    async def main() -> None:
+        async with contextlib.AsyncExitStack():
+            probe("async-with")
+        try:
+            probe("async-try")
+        except ImportError:
+            pass
+
+    asyncio.run(main())
+    assert seen == {"async-with": False, "async-try": True}
+
+
+def test_module_level_is_told_from_functions_and_classes() -> None:
+    """Module bodies (and exec'd code) are module level; functions and classes are not (SPEC 2.1)."""
+    seen = []
+    probe = lambda: seen.append(_frames.is_module_level(sys._getframe(1)))  # noqa: E731
+    exec("probe()\ndef f():\n    probe()\nf()\nclass C:\n    probe()\n", {"probe": probe})
+    assert seen == [True, False, False]
+
+
+class _Recorder:
+    """A meta-path finder that records what _frames says about the import statement."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple] = []
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        frame = _frames.importer_frame(2)
+        self.seen.append((name, frame.f_code.co_filename, _frames.statement(frame)))
+        return None
+
+
+@pytest.mark.parametrize(
+    ("source", "globals_", "expected"),
+    [
+        ("import zz_missing", {}, ("zz_missing", None)),
+        ("import zz_missing as alias", {}, ("zz_missing", None)),
+        ("from zz_missing import a, b", {}, ("zz_missing", ("a", "b"))),
+        ("from . import zz_missing", {"__package__": "pkgx"}, ("pkgx", ("zz_missing",))),
+        ("from .zz_missing import x", {"__package__": "pkgx.sub"}, ("pkgx.sub.zz_missing", ("x",))),
+        ("from ..zz_missing import x", {"__package__": "pkgx.sub"}, ("pkgx.zz_missing", ("x",))),
+    ],
+)
+def test_statement_reads_name_and_fromlist(source: str, globals_: dict, expected: tuple) -> None:
+    """statement() gives the absolute module and fromlist of the IMPORT_NAME running (SPEC 5.3)."""
+    recorder = _Recorder()
+    sys.meta_path.insert(0, recorder)
+    saved = {k: sys.modules.get(k) for k in ("pkgx", "pkgx.sub")}
+    for name in saved:
+        sys.modules[name] = types.ModuleType(name)
+        sys.modules[name].__path__ = []  # type: ignore[attr-defined]
+    try:
+        with pytest.raises(ImportError):
+            exec(compile(source, "<stmt>", "exec"), {"__name__": "m", **globals_})
+    finally:
+        sys.meta_path.remove(recorder)
+        for name, mod in saved.items():
+            if mod is None:
+                del sys.modules[name]
+            else:
+                sys.modules[name] = mod
+    first = recorder.seen[0]
+    assert first[1] == "<stmt>", recorder.seen
+    assert first[2] == expected, recorder.seen
+
+
+def test_statement_outside_an_import_is_none() -> None:
+    """statement() of a frame not at IMPORT_NAME is (None, None) (SPEC 5.3)."""
+    assert _frames.statement(sys._getframe()) == (None, None)
+
+
+# -- 3.10: the SETUP_FINALLY scan, on hand-assembled bytecode ----------------------
+# CPython 3.10's opcode numbers (Lib/opcode.py of 3.10).
+OPMAP_310 = {"SETUP_FINALLY": 122, "EXTENDED_ARG": 144, "NOP": 9, "IMPORT_NAME": 108}
+
+
+def code_310(*instructions: tuple[int, int], pad: int = 0) -> types.CodeType:
+    """A code object whose co_code is the given (opcode, arg) pairs, then NOPs."""
+    raw = bytearray()
+    for op, arg in instructions:
+        raw += bytes([op, arg])
+    raw += bytes([OPMAP_310["NOP"], 0]) * pad
+    base = compile("pass", "<fake310>", "exec")
+    return base.replace(co_code=bytes(raw))
+
+
+@pytest.fixture
+def opmap_310(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_frames, "_opmap", lambda: OPMAP_310)
+    monkeypatch.setattr(_frames, "_try_cache", {})
+
+
+def test_310_setup_finally_range(opmap_310: None) -> None:
+    """3.10: offsets inside SETUP_FINALLY's block are in a try, the rest not (SPEC 5.5)."""
+    # SETUP_FINALLY at 0 with arg 3: the block covers offsets 2..6 (arg counts
+    # instructions), its handler starts at 8.
+    code = code_310((OPMAP_310["SETUP_FINALLY"], 3), pad=8)
+    assert [_frames._in_try_310(code, off) for off in (0, 2, 4, 6, 8, 10)] == [
+        False, True, True, True, False, False,
+    ]
+
+
+def test_310_extended_arg_widens_the_range(opmap_310: None) -> None:
+    """3.10: EXTENDED_ARG before SETUP_FINALLY adds the high byte (SPEC 5.5)."""
+    # EXTENDED_ARG 1; SETUP_FINALLY 2  -> arg 258 instructions from offset 2.
+    code = code_310((OPMAP_310["EXTENDED_ARG"], 1), (OPMAP_310["SETUP_FINALLY"], 2), pad=600)
+    end = 2 + 2 + 258 * 2
+    assert _frames._in_try_310(code, 4)
+    assert _frames._in_try_310(code, end - 2)
+    assert not _frames._in_try_310(code, end)
+
+
+def test_310_nested_and_sequential_blocks(opmap_310: None) -> None:
+    """3.10: nested blocks and code between two blocks are told apart (SPEC 5.5)."""
+    sf = OPMAP_310["SETUP_FINALLY"]
+    nop = OPMAP_310["NOP"]
+    # 0: SETUP_FINALLY 4 (-> 10), 2: SETUP_FINALLY 1 (-> 6), 4: NOP, 6: NOP, 8: NOP,
+    # 10: NOP (outside), 12: SETUP_FINALLY 1 (-> 16), 14: NOP (inside), 16: NOP.
+    code = code_310((sf, 4), (sf, 1), (nop, 0), (nop, 0), (nop, 0), (nop, 0), (sf, 1), (nop, 0), pad=2)
+    inside = {off: _frames._in_try_310(code, off) for off in range(0, 20, 2)}
+    assert inside == {
+        0: False, 2: True, 4: True, 6: True, 8: True,
+        10: False, 12: False, 14: True, 16: False, 18: False,
+    }
+
+
+def test_310_results_are_cached_per_code_object(opmap_310: None) -> None:
+    """3.10: the scan runs once per code object (SPEC 5.5)."""
+    code = code_310((OPMAP_310["SETUP_FINALLY"], 1), pad=4)
+    _frames._in_try_310(code, 2)
+    assert code in _frames._try_cache
+    _frames._try_cache[code] = [(0, 100)]
+    assert _frames._in_try_310(code, 50)
