@@ -217,6 +217,40 @@ class _LazyLoader:
         return getattr(self.loader, name)
 
 
+class _ParentFirst:
+    """Runs a lazy parent package's body before its (eager) child is created."""
+
+    __slots__ = ("loader", "parent", "existing")
+
+    def __init__(self, loader: Any, parent: Any) -> None:
+        self.loader = loader
+        self.parent = parent
+        self.existing: Any = None
+
+    def create_module(self, spec: Any) -> Any:
+        _proxy.resolve(self.parent)
+        existing = sys.modules.get(spec.name)
+        if existing is not None:
+            # The parent's body imported this very module: hand it back, never a
+            # second copy (exec_module below then leaves it alone).
+            self.existing = existing
+            return existing
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module: Any) -> None:
+        spec = module.__spec__
+        if spec is not None and spec.loader is self:
+            spec.loader = self.loader
+        if getattr(module, "__loader__", None) is self:
+            module.__loader__ = self.loader
+        if module is self.existing:
+            return
+        self.loader.exec_module(module)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.loader, name)
+
+
 class _Existing:
     """A loader for a module that running its parent package already imported."""
 
@@ -330,7 +364,7 @@ class Importer:
         if reason is not None:
             state = _registry.IGNORED if reason[0] == "policy" else _registry.EAGER
             _registry.record_eager(fullname, state, reason[1])
-            return self._after_lazy_parent(fullname) or spec
+            return self._after_lazy_parent(fullname, spec) or spec
         assert frame is not None
         code = frame.f_code
         record = _registry.record_proxied(
@@ -346,21 +380,28 @@ class Importer:
         spec.loader = _LazyLoader(spec.loader, sites, record, namespace)
         return spec
 
-    def _after_lazy_parent(self, fullname: str) -> Any:
-        # An eager import of a child of an unexecuted package: an eager import runs
-        # the parent's body first (it may set up sys.modules entries the child
-        # needs, as importlib/__init__ does for importlib._bootstrap).  Run it; if
-        # that imported the child, hand importlib the module it made.
+    def _after_lazy_parent(self, fullname: str, spec: Any = None) -> Any:
+        # An eager import of a child of an unexecuted package.  An eager import
+        # runs the parent's body first (it may set up sys.modules entries the
+        # child needs, as importlib/__init__ does for importlib._bootstrap), but
+        # only when the child is loaded: importlib.util.find_spec() must not run
+        # anything.  So the child's loader is wrapped to run the parent first.
         parent = fullname.rpartition(".")[0]
         if not parent or _proxy is None:
             return None
         parent_module = sys.modules.get(parent)
         if parent_module is None or not _proxy.is_lazy(parent_module):
             return None
-        _proxy.resolve(parent_module)
-        if fullname not in sys.modules:
-            return None
-        return _existing_spec(fullname)
+        if spec is None:
+            with _state.eager_scope():
+                spec = self._find_later(fullname, getattr(parent_module, "__path__", None), None)
+            if spec is None:
+                return None
+        if spec.loader is None:  # a namespace portion: nothing to run later
+            _proxy.resolve(parent_module)
+            return spec
+        spec.loader = _ParentFirst(spec.loader, parent_module)
+        return spec
 
     def _find_later(self, fullname: str, path: Any, target: Any) -> Any:
         # Ask the finders after us, in order, as importlib would.  A finder that

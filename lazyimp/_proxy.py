@@ -288,8 +288,8 @@ def _unresolved_getattr(proxy: Any, st: _ProxyState, name: str) -> Any:
     if st.real is not _UNSET:
         return getattr(st.real, name)
     if name in _FROM_SPEC:
-        if name == "__spec__":
-            _note_cached_import(st)
+        if name == "__spec__" and _note_cached_import(proxy, st):
+            return getattr(resolve(proxy), name)
         try:
             return getattr(st.module, name)
         except AttributeError:
@@ -313,26 +313,41 @@ def _unresolved_getattr(proxy: Any, st: _ProxyState, name: str) -> Any:
     return getattr(real, name)
 
 
-def _note_cached_import(st: _ProxyState) -> None:
+def _note_cached_import(proxy: Any, st: _ProxyState) -> bool:
     # The C import code reads __spec__ (to test _initializing) every time an import
-    # statement finds the module already in sys.modules.  If that statement runs at
-    # module level, its namespace now holds the proxy: remember it for the swap.
+    # statement finds the module already in sys.modules.  If that statement must be
+    # eager (inside a function or a try block, or its module opted out, or a
+    # package importing its own submodule), return True: the body runs now, as
+    # it would eagerly.  Otherwise, at module level, its namespace now holds the
+    # proxy: remember it for the swap.
     frame = sys._getframe(3)
-    if frame.f_code.co_name != "<module>" or frame.f_code.co_filename.startswith("<frozen"):
-        return
+    code = frame.f_code
+    if code.co_filename.startswith("<frozen"):
+        return False
+    stmt = _frames.statement(frame)
+    if stmt[0] is None:
+        return False  # something else reading __spec__
+    if not _frames.is_module_level(frame) or _frames.in_try_block(frame):
+        return True
+    namespace = frame.f_globals
+    if namespace.get("__lazyimp_eager__") is True:
+        return True
+    importer = namespace.get("__name__")
+    if importer and st.name.rpartition(".")[0] == importer and "__path__" in namespace:
+        return True
     ns = frame.f_locals
-    bound = _frames.bindings(frame)
+    bound = _frames.bindings(frame, stmt)
     key = None
     if bound is not None:
         key = bound.get(st.name)
         if key is None:
-            return  # this statement binds something else (a parent package)
-    site = (ns, key)
+            return False  # this statement binds something else (a parent package)
     sites = st.sites
     for known_ns, known_key in sites:
         if known_ns is ns and known_key == key:
-            return
-    sites.append(site)
+            return False
+    sites.append((ns, key))
+    return False
 
 
 def _trigger_frame() -> Any:
@@ -394,12 +409,15 @@ def _execute(proxy: Any, st: _ProxyState) -> Any:
     module = st.module
     existing = sys.modules.get(name)
     record = st.record
+    trigger_ns: dict[str, Any] | None = None
     if existing is not None and existing is not proxy and existing is not module:
         # Imported by other means since (sys.modules entry replaced): adopt it.
         real = existing
     else:
         spec = module.__spec__
-        frame = _trigger_frame() if record is not None else None
+        frame = _trigger_frame()
+        if frame is not None:
+            trigger_ns = frame.f_globals
         probe = _registry.memory_probe
         if record is not None:
             record.attempts += 1
@@ -449,7 +467,7 @@ def _execute(proxy: Any, st: _ProxyState) -> Any:
         parent_module = sys.modules.get(parent)
         if parent_module is not None:
             sites.append((namespace_of(parent_module), child))
-    if _swap.swap(proxy, real, sites):
+    if _swap.swap(proxy, real, sites, trigger_ns):
         _specialise(proxy, real)
     for hook in resolved_hooks:
         hook(name, real)

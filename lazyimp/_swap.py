@@ -48,13 +48,21 @@ _scanning = False
 stats = {"swapped": 0, "queued": 0, "scans": 0, "scanned_rewrites": 0, "scan_seconds": 0.0}
 
 
-def swap(proxy: Any, real: Any, sites: list[tuple[dict[str, Any], str | None]]) -> bool:
+def swap(
+    proxy: Any,
+    real: Any,
+    sites: list[tuple[dict[str, Any], str | None]],
+    first_use: dict[str, Any] | None = None,
+) -> bool:
     """Replace ``proxy`` by ``real`` in ``sites``; queue it if others may hold it.
 
     Each site is a namespace and the name the import statement bound there (read
     from its bytecode), or None when the name is unknown (``import_module()``) and
     the namespace must be searched.  Returns True when the proxy was queued
-    (someone we do not know of holds it).
+    (someone we do not know of holds it).  ``first_use`` is the namespace of
+    the code whose use triggered the resolution: when the count says unknown
+    holders remain, it is searched before the proxy is queued (the module that
+    uses a proxy usually holds it, e.g. through ``from pkg import sub``).
     """
     swapped = 0
     for ns, key in sites:
@@ -66,6 +74,11 @@ def swap(proxy: Any, real: Any, sites: list[tuple[dict[str, Any], str | None]]) 
         keys = [k for k, value in ns.items() if value is proxy]
         for k in keys:
             ns[k] = real
+        swapped += len(keys)
+    if first_use is not None and sys.getrefcount(proxy) > _KNOWN_REFS:
+        keys = [k for k, value in first_use.items() if value is proxy]
+        for k in keys:
+            first_use[k] = real
         swapped += len(keys)
     stats["swapped"] += swapped
     if _DEBUG_REFS is not None:

@@ -349,13 +349,6 @@ def check_batch(batch: list[Tree], tmp_path_factory: pytest.TempPathFactory) -> 
         check_tree(tree, e, l, n)
 
 
-KNOWN_SWAP_BUG = (
-    "lazyimp bug: `from pkg import sub as d` binding a submodule proxy that another "
-    "module's import statement handed out is not a known site: d keeps the resolved "
-    "proxy (d is not sys.modules['pkg.sub']) until a batched scan (SPEC 3.2)"
-)
-
-
 @seed(20240611)
 @settings(PROFILE)
 @given(batch=batches("f"))
@@ -366,10 +359,6 @@ def test_fixed_seed_trees_behave_the_same_lazily(
     check_batch(batch, tmp_path_factory)
 
 
-@pytest.mark.xfail(
-    strict=False,  # random: an example that hits the bug may or may not be drawn
-    reason=KNOWN_SWAP_BUG + "; and the eager-import bug of test_policy.py",
-)
 @settings(PROFILE)
 @given(batch=batches("r"))
 def test_random_trees_behave_the_same_lazily(
@@ -419,7 +408,6 @@ _swap._next_scan = float("inf")  # as right after a batched scan: only known sit
 """
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN_SWAP_BUG)
 def test_from_import_of_a_submodule_handed_out_elsewhere_is_swapped(tmp_path: Path) -> None:
     """`from a import b as d` binds a.b's proxy; resolving it swaps d at once (SPEC 3.2)."""
     write_tree(tmp_path, {"a/__init__.py": "", "a/b.py": "X = 1\n", "helper.py": "import a.b\n"})
@@ -438,14 +426,6 @@ def test_from_import_of_a_submodule_handed_out_elsewhere_is_swapped(tmp_path: Pa
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "lazyimp bug (regression in the uncommitted _finder/_swap change that records "
-        "(namespace, bound name) sites): `import a.b.c` gives a.b no site, and the later "
-        "`from a import b as d` is not noted either, so d is not swapped (SPEC 3.2)"
-    ),
-)
 def test_from_import_after_dotted_import_is_swapped(tmp_path: Path) -> None:
     """`import a.b.c` then `from a import b as d`: resolving d swaps it at once (SPEC 3.2)."""
     write_tree(tmp_path, {"a/__init__.py": "", "a/b/__init__.py": "X = 1\n", "a/b/c.py": ""})

@@ -204,15 +204,6 @@ def test_find_spec_of_a_lazy_module_does_not_execute(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "lazyimp bug: importlib.util.find_spec('pkg.child') for a child not imported yet "
-        "runs the unexecuted parent package: Importer._find_spec treats the find_spec "
-        "call (a function frame) as an eager import and _after_lazy_parent resolves the "
-        "parent, though nothing is loaded"
-    ),
-)
 def test_find_spec_of_a_child_of_a_lazy_package_does_not_execute(tmp_path: Path) -> None:
     """find_spec of an unimported child of a pending package executes nothing (SPEC 2.4, 4.2)."""
     run(
