@@ -308,3 +308,36 @@ def test_pickling_matches_the_module(pkgs: Path) -> None:
         assert back is sys.modules["plain"] or back.VALUE == 1
         """,
     )
+
+
+def test_warnings_from_a_lazy_body_are_attributed_to_the_import_statement(tmp_path: Path) -> None:
+    """A body's warn(stacklevel=2) points at the import statement, shown as eagerly (SPEC 4.5)."""
+    (tmp_path / "depmod.py").write_text(
+        "import warnings\n"
+        "warnings.warn('depmod is deprecated', DeprecationWarning, stacklevel=2)\n"
+        "X = 1\n"
+    )
+    (tmp_path / "main.py").write_text(
+        "import lazyimp\nlazyimp.install()\nimport depmod\nprint(depmod.X)\n"
+    )
+    import subprocess
+    import sys
+
+    from helpers import python_env
+
+    proc = subprocess.run(
+        [sys.executable, str(tmp_path / "main.py")],
+        capture_output=True, text=True, env=python_env(), timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert f"{tmp_path / 'main.py'}:3: DeprecationWarning: depmod is deprecated" in proc.stderr
+    assert "import depmod" in proc.stderr  # the source line of the statement
+
+
+def test_traceback_through_a_lazy_body_shows_the_import_statement(pkgs: Path) -> None:
+    """A failing body's traceback passes through the import statement's line (SPEC 3.5)."""
+    proc = run_python(
+        PRELUDE.format(path=str(pkgs)) + "import boom\nboom.x\n", check=False
+    )
+    assert proc.returncode == 1
+    assert "import boom" in proc.stderr and "ValueError: boom at import" in proc.stderr
