@@ -337,7 +337,7 @@ def test_warnings_from_a_lazy_body_are_attributed_to_the_import_statement(tmp_pa
 def test_traceback_through_a_lazy_body_shows_the_import_statement(pkgs: Path) -> None:
     """A failing body's traceback passes through the import statement's line (SPEC 3.5)."""
     proc = run_python(
-        PRELUDE.format(path=str(pkgs)) + "import boom\nboom.x\n", check=False
+        PRELUDE.format(path=str(pkgs)) + "import boom\nboom.x\n", tmp_path=pkgs, check=False
     )
     assert proc.returncode == 1
     assert "import boom" in proc.stderr and "ValueError: boom at import" in proc.stderr
