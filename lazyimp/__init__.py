@@ -18,7 +18,6 @@ from ._finder import is_installed as is_installed
 from ._finder import is_lazy as is_lazy
 from ._finder import load as load
 from ._finder import pending as pending
-from ._finder import reload as reload
 from ._finder import resolve_all as resolve_all
 from ._finder import uninstall as uninstall
 
@@ -57,6 +56,7 @@ _LATER: dict[str, str] = {
     "import_module_from_path": "._spawn",
     "install_pickler": "._pickler",
     "register_with_dask": "._spawn",
+    "reload": "._reload",
     "report": "._report",
     "track_imports": "._tracking",
     "uninstall_pickler": "._pickler",

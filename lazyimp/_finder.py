@@ -40,6 +40,8 @@ else:
 # default one (no arguments, no LAZYIMP_IGNORE*, no [tool.lazyimp]).
 _frames: Any = None
 _proxy: Any = None
+_loaders: Any = None
+_reload: Any = None
 _policy: Any = None
 _registry: Any = None
 
@@ -50,70 +52,19 @@ _memory_setting: Any = None
 
 
 def _load_mechanism() -> None:
-    global _frames, _proxy
+    global _frames, _proxy, _loaders, _reload
     if _proxy is None:
         _load_policy()
         _load_registry()
         with _state.eager_scope():
             from . import _frames as frames
+            from . import _loaders as loaders
             from . import _proxy as proxy
+            from . import _reload as reload_
 
-        _frames, _proxy = frames, proxy
+        _frames, _loaders, _reload, _proxy = frames, loaders, reload_, proxy
         if _importer is not None and _importer in sys.meta_path:
-            _patch_reload()
-
-
-# importlib.reload(proxy) must work while lazyimp is installed (SPEC 4.1): the
-# reload() in importlib is replaced by one that resolves a proxy first, from the
-# first intercepted import until uninstall().  (importlib, original, ours).
-_reload_patch: tuple[Any, Any, Any] | None = None
-
-
-def _patch_reload() -> None:
-    global _reload_patch
-    if _reload_patch is not None:
-        return
-    with _state.eager_scope():
-        import importlib
-    original = importlib.reload
-
-    def reload(module: Any) -> Any:
-        return original(_module_for_reload(module))
-
-    reload.__doc__ = original.__doc__
-    reload.__wrapped__ = original  # type: ignore[attr-defined]
-    importlib.reload = reload
-    _reload_patch = (importlib, original, reload)
-
-
-def _unpatch_reload() -> None:
-    global _reload_patch
-    if _reload_patch is not None:
-        importlib, original, ours = _reload_patch
-        if importlib.reload is ours:
-            importlib.reload = original
-        _reload_patch = None
-
-
-def _module_for_reload(module: Any) -> Any:
-    if _proxy is not None and _proxy.is_proxy(module):
-        return _proxy.resolve(module)
-    return module
-
-
-def reload(module: Any) -> Any:
-    """Reload a module, lazily imported or not, and return it (SPEC 4.1).
-
-    The eager idiom is ``importlib.reload(module)``.  A lazy module that has not
-    run yet is executed first (it is then reloaded, as an eagerly imported one
-    would be).  Raises what ``importlib.reload`` raises, and what the body raises.
-    """
-    original = _reload_patch[1] if _reload_patch is not None else None
-    if original is None:
-        import importlib
-
-        original = importlib.reload
-    return original(_module_for_reload(module))
+            _reload.patch()
 
 
 def _load_policy() -> Any:
@@ -143,26 +94,6 @@ def sync_registry() -> None:
         _load_registry()
 
 
-_bootstrap = sys.modules["_frozen_importlib"]
-_external = sys.modules["_frozen_importlib_external"]
-
-# Loaders whose create_module is the default (returns None: importlib makes a plain
-# module) and whose exec_module runs Python code: source, bytecode, zip archives.
-_DEFAULT_CREATE: set[Any] = {_external._LoaderBasics.create_module}
-_zipimport = sys.modules.get("zipimport")
-if _zipimport is not None:
-    _DEFAULT_CREATE.add(_zipimport.zipimporter.create_module)
-
-
-def _default_create(loader: Any) -> bool:
-    create = getattr(type(loader), "create_module", None)
-    if create in _DEFAULT_CREATE:
-        return True
-    # importlib.abc may be partly initialised (this import may come from its body).
-    abc_loader = getattr(sys.modules.get("importlib.abc"), "Loader", None)
-    return abc_loader is not None and create is abc_loader.create_module
-
-
 def _unsupported_interpreter() -> str | None:
     if sys.version_info >= (3, 15):
         return (
@@ -178,116 +109,6 @@ def _unsupported_interpreter() -> str | None:
     if sys.implementation.name != "cpython":
         return f"lazyimp supports CPython only, not {sys.implementation.name}"
     return None
-
-
-class _LazyLoader:
-    """A one-shot loader: importlib creates the module, we hand out a proxy."""
-
-    __slots__ = ("loader", "sites", "record", "namespace")
-
-    def __init__(
-        self,
-        loader: Any,
-        sites: list[tuple[dict[str, Any], str | None]],
-        record: Any,
-        namespace: dict[str, Any],
-    ) -> None:
-        self.loader = loader
-        self.sites = sites
-        self.record = record
-        self.namespace = namespace
-
-    def create_module(self, spec: Any) -> Any:
-        return self.loader.create_module(spec)
-
-    def exec_module(self, module: ModuleType) -> None:
-        spec = module.__spec__
-        assert spec is not None
-        # From here on nobody may see our wrapper: the module and its spec get the
-        # original loader back (inspect.getsource and reload use it).
-        spec.loader = self.loader
-        module.__loader__ = self.loader
-        sys.modules[spec.name] = _proxy.make_proxy(
-            module, self.loader, self.sites, self.record, site_ns=self.namespace
-        )
-
-    def __getattr__(self, name: str) -> Any:
-        # Anything else (get_source, is_package, get_resource_reader...) is the
-        # original loader's business.
-        return getattr(self.loader, name)
-
-
-class _ParentFirst:
-    """Runs a lazy parent package's body before its (eager) child is created."""
-
-    __slots__ = ("loader", "parent", "existing")
-
-    def __init__(self, loader: Any, parent: Any) -> None:
-        self.loader = loader
-        self.parent = parent
-        self.existing: Any = None
-
-    def create_module(self, spec: Any) -> Any:
-        _proxy.resolve(self.parent)
-        existing = sys.modules.get(spec.name)
-        if existing is not None:
-            # The parent's body imported this very module: hand it back, never a
-            # second copy (exec_module below then leaves it alone).
-            self.existing = existing
-            return existing
-        return self.loader.create_module(spec)
-
-    def exec_module(self, module: Any) -> None:
-        spec = module.__spec__
-        if spec is not None and spec.loader is self:
-            spec.loader = self.loader
-        if getattr(module, "__loader__", None) is self:
-            module.__loader__ = self.loader
-        if module is self.existing:
-            return
-        self.loader.exec_module(module)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.loader, name)
-
-
-class _Existing:
-    """A loader for a module that running its parent package already imported."""
-
-    __slots__ = ("module",)
-
-    def __init__(self, module: Any) -> None:
-        self.module = module
-
-    def create_module(self, spec: Any) -> Any:
-        return self.module
-
-    def exec_module(self, module: Any) -> None:
-        # create_module returned the existing module: importlib already put it in
-        # sys.modules and will set it on its parent.
-        pass
-
-
-def _unchained(loader: Any) -> Any:
-    # wrapt's post-import hook finder wraps the real loader in a chained loader
-    # whose exec_module runs the body and then fires the hooks.  Judge the real
-    # loader; keep the chained one, so that the hooks fire when the body really
-    # runs, with the executed module, once (SPEC 4.3).
-    if type(loader).__name__ == "_ImportHookChainedLoader":
-        inner = getattr(loader, "__wrapped__", None) or getattr(loader, "loader", None)
-        if inner is not None:
-            return inner
-    return loader
-
-
-def _existing_spec(fullname: str) -> Any:
-    # The module appeared in sys.modules while we were finding it (running its
-    # parent imported it).  importlib's _find_spec would answer with that module's
-    # own __spec__ and _load_unlocked would then execute it a second time, so take
-    # the entry out and hand importlib a loader that gives the same module back.
-    # This thread holds importlib's lock for the name: other importers wait.
-    existing = sys.modules.pop(fullname)
-    return _bootstrap.ModuleSpec(fullname, _Existing(existing))
 
 
 class Importer:
@@ -329,10 +150,10 @@ class Importer:
         if target is not None or _state.eager_depth():
             return None
         spec = self._find_spec(fullname, path, target)
-        if spec is not None and fullname in sys.modules and type(spec.loader) is not _Existing:
+        if spec is not None and fullname in sys.modules and type(spec.loader) is not _loaders.Existing:
             # Something we ran while finding (a parent's body, loading our own
             # mechanism) imported this very module: never a second copy.
-            return _existing_spec(fullname)
+            return _loaders.existing_spec(fullname)
         return spec
 
     def _find_spec(self, fullname: str, path: Any, target: Any) -> Any:
@@ -377,7 +198,7 @@ class Importer:
         else:
             key = bound.get(fullname)
             sites = [(namespace, key)] if key is not None else []
-        spec.loader = _LazyLoader(spec.loader, sites, record, namespace)
+        spec.loader = _loaders.LazyLoader(spec.loader, sites, record, namespace)
         return spec
 
     def _after_lazy_parent(self, fullname: str, spec: Any = None) -> Any:
@@ -400,7 +221,7 @@ class Importer:
         if spec.loader is None:  # a namespace portion: nothing to run later
             _proxy.resolve(parent_module)
             return spec
-        spec.loader = _ParentFirst(spec.loader, parent_module)
+        spec.loader = _loaders.ParentFirst(spec.loader, parent_module)
         return spec
 
     def _find_later(self, fullname: str, path: Any, target: Any) -> Any:
@@ -443,18 +264,18 @@ class Importer:
         return self._find_later(fullname, getattr(real, "__path__", None), target)
 
     def _eager_reason(self, fullname: str, spec: Any, frame: Any) -> tuple[str, str] | None:
-        loader = _unchained(spec.loader)
+        loader = _loaders.unchained(spec.loader)
         if loader is None:
             return "kind", "namespace package"
         if not hasattr(loader, "exec_module"):
             return "kind", "legacy loader without exec_module"
-        if not _default_create(loader):
+        if not _loaders.default_create(loader):
             origin = spec.origin
             if origin == "built-in":
                 return "kind", "built-in"
             if origin == "frozen":
                 return "kind", "frozen"
-            if isinstance(loader, _external.ExtensionFileLoader):
+            if isinstance(loader, _loaders.ExtensionFileLoader):
                 return "kind", "extension"
             return "kind", f"loader {type(loader).__name__} creates its own module"
         if frame is None:
@@ -527,8 +348,8 @@ def _insert(importer: Importer) -> None:
                 _installed = (time.perf_counter(), frozenset(sys.modules))
             if _registry is not None:
                 _registry.mark_installed(*_installed)
-            if _proxy is not None:
-                _patch_reload()
+            if _reload is not None:
+                _reload.patch()
 
 
 def install(**config: Any) -> Importer:
@@ -629,7 +450,8 @@ def uninstall() -> None:
         if importer._scoped == 0:
             while importer in sys.meta_path:
                 sys.meta_path.remove(importer)
-            _unpatch_reload()
+            if _reload is not None:
+                _reload.unpatch()
         lazyfrom = sys.modules.get("lazyimp._lazyfrom")
         if lazyfrom is not None:
             lazyfrom.uninstall()
@@ -682,7 +504,8 @@ class _Switch:
                 if importer._scoped == 0 and not importer.globally_on:
                     while importer in sys.meta_path:
                         sys.meta_path.remove(importer)
-                    _unpatch_reload()
+                    if _reload is not None:
+                        _reload.unpatch()
 
 
 def enabled(**config: Any) -> _Switch:
@@ -744,7 +567,8 @@ class _LazyScope:
             if importer._scoped == 0 and not importer.globally_on:
                 while importer in sys.meta_path:
                     sys.meta_path.remove(importer)
-                _unpatch_reload()
+                if _reload is not None:
+                    _reload.unpatch()
 
 
 def is_lazy(obj: object) -> bool:
