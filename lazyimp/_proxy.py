@@ -419,16 +419,16 @@ def _execute(proxy: Any, st: _ProxyState) -> Any:
         if frame is not None:
             trigger_ns = frame.f_globals
         probe = _registry.memory_probe
+        resolving = _registry.resolving_stack()
         if record is not None:
             record.attempts += 1
             if frame is not None:
                 record.trigger_file = frame.f_code.co_filename
                 record.trigger_line = frame.f_lineno
                 record.trigger_module = frame.f_globals.get("__name__")
-            stack = _registry._resolving
-            record.parent = stack[-1] if stack else None
+            record.parent = resolving[-1] if resolving else None
             record.memory_before = probe() if probe is not None else None
-        _registry._resolving.append(name)
+        resolving.append(name)
         st.running = True
         spec._initializing = True  # type: ignore[union-attr]
         sys.modules[name] = module
@@ -441,7 +441,7 @@ def _execute(proxy: Any, st: _ProxyState) -> Any:
         finally:
             st.running = False
             spec._initializing = False  # type: ignore[union-attr]
-            _registry._resolving.pop()
+            resolving.pop()
         elapsed = time.perf_counter() - started
         # As _bootstrap._load_unlocked: the result is what sys.modules holds now,
         # moved to the end of sys.modules.

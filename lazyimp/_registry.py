@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import sys
 import time
+from _thread import get_ident as _get_ident
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -103,7 +104,17 @@ baseline: frozenset[str] = frozenset()
 memory_probe: Callable[[], int] | None = None
 
 # The stack of resolutions in progress in this process (names), for nesting.
-_resolving: list[str] = []
+# (Per thread: each thread's resolutions nest on their own.)
+_resolving_by_thread: dict[int, list[str]] = {}
+
+
+def resolving_stack() -> list[str]:
+    """This thread's stack of resolutions in progress (names, outermost first)."""
+    ident = _get_ident()
+    stack = _resolving_by_thread.get(ident)
+    if stack is None:
+        stack = _resolving_by_thread[ident] = []
+    return stack
 
 # True when each resolution should be logged to the ``lazyimp`` logger (SPEC 6.3).
 # Read by the core after every resolution, so it stays a plain module global.
