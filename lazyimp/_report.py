@@ -23,14 +23,20 @@ imported while lazyimp was off have no timing at all (state ``other``).
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
-from dataclasses import dataclass, field, fields
-from typing import Any
 
-from . import _registry
+from . import _finder, _registry
+
+# This module is usually first imported by report(), while lazy imports are on.  Its
+# own imports stay eager so that they do not show up in the report as deferred and
+# never used (dataclasses imports copy and inspect): they count as "other".  An eager
+# import of a module the program already holds lazily leaves it unexecuted.
+with _finder.disabled():
+    import json
+    from dataclasses import dataclass, field, fields
+    from typing import Any
 
 SCHEMA_VERSION = 1
 FORMATS = ("text", "json", "importtime", "chrome-trace")
@@ -216,8 +222,6 @@ def report(file: Any = None, format: str = "text") -> Report:
 
 def collect() -> Report:
     """Build a ``Report`` from the registry and ``sys.modules`` without writing it."""
-    from . import _finder
-
     _finder.sync_registry()  # install() leaves the registry unloaded until needed
     now = time.perf_counter()
     installed_at = _registry.installed_at
@@ -367,6 +371,11 @@ def _write_text(rep: Report) -> str:
             f"Time saved (estimate): {_ms(t.time_saved)} ms "
             f"({t.never_used} never-used modules at the resolved modules' mean self time)"
         )
+        if t.never_used:
+            lines.append(
+                "  a floor: what those modules would have imported is not counted; "
+                "'python -m lazyimp compare' measures the difference"
+            )
     else:
         lines.append("Time saved (estimate): unknown (no module resolved to learn from)")
     if rep.memory_probe:
@@ -474,6 +483,8 @@ def _write_importtime(rep: Report) -> str:
 
 
 def _write_chrome_trace(rep: Report) -> str:
+    # Every event has the fields the trace-event format requires (name, ph, ts, pid,
+    # tid; metadata events carry ts 0, which readers ignore) and X events a dur.
     # One complete ("X") event per resolution.  Viewers nest X events of one thread
     # by time containment, and a resolution triggered inside another one's body
     # (``parent``) runs inside its interval, so nesting by trigger comes from the
@@ -493,7 +504,14 @@ def _write_chrome_trace(rep: Report) -> str:
     lane_end: list[float] = []
     lane_of: dict[str, int] = {}
     events: list[dict[str, Any]] = [
-        {"name": "process_name", "ph": "M", "pid": pid, "tid": 0, "args": {"name": "lazyimp"}}
+        {
+            "name": "process_name",
+            "ph": "M",
+            "ts": 0,
+            "pid": pid,
+            "tid": 0,
+            "args": {"name": "lazyimp"},
+        }
     ]
     for m in done:
         start = m.started_at or 0.0
@@ -534,6 +552,7 @@ def _write_chrome_trace(rep: Report) -> str:
             {
                 "name": "thread_name",
                 "ph": "M",
+                "ts": 0,
                 "pid": pid,
                 "tid": lane + 1,
                 "args": {"name": f"resolutions {lane + 1}"},

@@ -16,6 +16,9 @@ last context closes, each wrapper is removed only if it is still the one install
 if another tool wrapped on top of it meanwhile, it stays in the chain as a
 pass-through (one function call per import) rather than cut that tool out.
 
+Imports that lazyimp makes for itself (its registry and ``wrapt`` on the first lazy
+import, the report) are not recorded, nor anything they import in turn.
+
 Known limits: a reference to ``import_module`` taken before the first context opened
 (``from importlib import import_module``) bypasses the second wrapper; direct calls
 to ``importlib._bootstrap`` or ``importlib.util.module_from_spec`` are not imports
@@ -194,6 +197,11 @@ class _ImportWrapper:
         collectors = _active.get() if self.active else ()
         if not collectors:
             return self.previous(name, globals, locals, fromlist, level)
+        # The importer: from its globals, or for a bare ``__import__(name)`` (and
+        # imports made by C code) the nearest Python frame.
+        importer = globals if isinstance(globals, dict) else sys._getframe(1).f_globals
+        if _is_internal(importer.get("__name__")):
+            return _untracked(self.previous, name, globals, locals, fromlist, level)
         try:
             absolute = _absolute(name, globals, level)
             wanted = _candidates(absolute, fromlist) if absolute else []
@@ -219,6 +227,8 @@ class _ImportModuleWrapper:
         collectors = _active.get() if self.active else ()
         if not collectors:
             return self.previous(name, package)
+        if _is_internal(package):  # lazyimp.__getattr__ loading ._report, ._spawn...
+            return _untracked(self.previous, name, package)
         try:
             level = len(name) - len(name.lstrip("."))
             absolute = _absolute(name[level:], {"__package__": package}, level)
@@ -229,6 +239,21 @@ class _ImportModuleWrapper:
         result = self.previous(name, package)
         _record(collectors, wanted, before)
         return result
+
+
+def _is_internal(module: object) -> bool:
+    return isinstance(module, str) and (module == "lazyimp" or module.startswith("lazyimp."))
+
+
+def _untracked(function: Callable[..., Any], *args: Any) -> Any:
+    # lazyimp's own imports (the finder loading its registry and wrapt on the first
+    # lazy import, the package loading a feature module) are not the tracked code's:
+    # nothing they import, however deep, is recorded.
+    token = _active.set(())
+    try:
+        return function(*args)
+    finally:
+        _active.reset(token)
 
 
 def _record(collectors: tuple[TrackedImports, ...], wanted: list[str], before: list[bool]) -> None:

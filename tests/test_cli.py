@@ -30,6 +30,7 @@ PROGRAM = {
         print("name", __name__, json.dumps(1))
     """,
     "tool/nomain.py": "X = 1\n",
+    "lib/__init__.py": "",
     "crash.py": """
         import json
         def boom():
@@ -144,6 +145,10 @@ def test_uncaught_exception_prints_program_traceback_only(tmp_path: Path) -> Non
         (["run", "--output", "nodir/r.txt", "prog.py"], 2, "does not exist"),
         (["frobnicate"], 2, "unknown command 'frobnicate'"),
         (["compare", "-n", "0", "prog.py"], 2, "at least 1"),
+        (["compare", "missing.py"], 2, "can't open file"),
+        (["compare", "-m", "no_such_mod"], 2, "no module named 'no_such_mod'"),
+        (["run", "-m"], 2, "argument -m: expected one argument"),
+        (["run", "lib"], 1, "cannot run 'lib'"),
     ],
 )
 def test_errors_are_one_clear_line(
@@ -154,6 +159,13 @@ def test_errors_are_one_clear_line(
     assert proc.returncode == status, proc.stderr
     assert message in proc.stderr
     assert "Traceback" not in proc.stderr and "lazyimp report" not in proc.stderr
+    # One line; argparse's own errors put the usage line above it, as every CLI does.
+    lines = proc.stderr.splitlines()
+    if lines[0].startswith("usage:"):
+        lines = lines[1:]
+    assert len(lines) == 1 and message in lines[0], proc.stderr
+    assert lines[0].startswith(("lazyimp: error: ", "python -m lazyimp run: error: "))
+    assert proc.stdout == ""
 
 
 def test_help_explains_commands(tmp_path: Path) -> None:
@@ -164,6 +176,14 @@ def test_help_explains_commands(tmp_path: Path) -> None:
     assert run.returncode == 0
     for text in ("--report", "--output", "--ignore", "-m module", "-c code", "script.py"):
         assert text in run.stdout
+    for fmt in ("text", "json", "importtime", "chrome-trace"):
+        assert fmt in run.stdout
+    compare = lazyimp(tmp_path, "compare", "--help")
+    assert compare.returncode == 0
+    for text in ("-n RUNS", "--warmup", "--json", "-m module", "median"):
+        assert text in compare.stdout
+    bare = lazyimp(tmp_path)  # no command: the help on stderr, usage status
+    assert bare.returncode == 2 and "commands:" in bare.stderr and bare.stdout == ""
 
 
 def test_compare_prints_table_of_medians(tmp_path: Path) -> None:

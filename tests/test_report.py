@@ -225,6 +225,81 @@ def test_chrome_trace_events_are_complete_and_nested(registry: Any) -> None:
                 assert b["ts"] + b["dur"] <= a["ts"] + a["dur"]
 
 
+# The trace-event format's required fields (the "Trace Event Format" document that
+# chrome://tracing and Perfetto's JSON importer implement): every event has name, ph,
+# ts, pid and tid; a complete event ("X") also has dur.
+TRACE_EVENT_SCHEMA = {
+    "type": "object",
+    "required": ["traceEvents"],
+    "properties": {
+        "traceEvents": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/event"}},
+        "displayTimeUnit": {"enum": ["ms", "ns"]},
+    },
+    "$defs": {
+        "event": {
+            "type": "object",
+            "required": ["name", "ph", "ts", "pid", "tid"],
+            "properties": {
+                "name": {"type": "string", "minLength": 1},
+                "cat": {"type": "string"},
+                "ph": {"enum": list("BEXiICbnestfPNODMVvRc")},
+                "ts": {"type": "number", "minimum": 0},
+                "dur": {"type": "number", "minimum": 0},
+                "pid": {"type": "integer"},
+                "tid": {"type": "integer"},
+                "args": {"type": "object"},
+            },
+            "if": {"properties": {"ph": {"const": "X"}}},
+            "then": {"required": ["dur"]},
+        }
+    },
+}
+
+
+def check_trace_events(trace: dict[str, Any]) -> None:
+    """Validate ``trace`` against the trace-event format's required fields."""
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.Draft202012Validator.check_schema(TRACE_EVENT_SCHEMA)
+    jsonschema.validate(trace, TRACE_EVENT_SCHEMA)
+
+
+def test_chrome_trace_has_the_trace_event_required_fields(registry: Any) -> None:
+    """Every event has name, ph, ts, pid, tid and every X event a dur (SPEC 6.1)."""
+    jsonschema = pytest.importorskip("jsonschema")
+    sample(registry)
+    trace = json.loads(_report.collect().render("chrome-trace"))
+    check_trace_events(trace)
+    # The check itself rejects what a viewer would reject.
+    x_event = next(e for e in trace["traceEvents"] if e["ph"] == "X")
+    for field in ("name", "ph", "ts", "pid", "tid", "dur"):
+        broken = {k: v for k, v in x_event.items() if k != field}
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate({"traceEvents": [broken]}, TRACE_EVENT_SCHEMA)
+
+
+def test_report_machinery_is_not_reported_as_deferred(tmp_path: Path) -> None:
+    """The report's own imports (json, dataclasses -> copy, inspect) are never deferred (SPEC 6.1)."""
+    write_tree(tmp_path, {"mod.py": "X = 1\n"})
+    proc = run_python(
+        """
+        import io, sys, lazyimp
+        lazyimp.install()
+        import mod
+        mod.X
+        assert "dataclasses" not in sys.modules and "json" not in sys.modules
+        rep = lazyimp.report(io.StringIO())
+        states = {m.name: m.state for m in rep.modules}
+        print(sorted(m.name for m in rep.by_state("proxied")))
+        print(states["dataclasses"], states["json"])
+        """,
+        tmp_path=tmp_path,
+        cwd=tmp_path,
+    )
+    never, states = proc.stdout.splitlines()
+    assert never == "[]"
+    assert states == "other other"
+
+
 LAZY_TREE = {
     "shop/__init__.py": "",
     "shop/app.py": """
@@ -306,6 +381,31 @@ def test_importtime_of_a_real_run_is_read_by_tuna(tmp_path: Path) -> None:
     db = find(tree, "shop.db")
     assert db is not None
     assert [c["text"] for c in db.get("children", ())] == [["shop.models"]]
+
+
+def test_chrome_trace_of_a_real_run_has_the_required_fields(tmp_path: Path) -> None:
+    """A real run's chrome-trace validates and nests shop.models inside shop.db (SPEC 6.1)."""
+    write_tree(tmp_path, LAZY_TREE)
+    run_python(
+        """
+        import lazyimp
+        lazyimp.install()
+        import shop.app
+        shop.app.run()
+        lazyimp.report("trace.json", format="chrome-trace")
+        """,
+        tmp_path=tmp_path,
+        cwd=tmp_path,
+    )
+    trace = json.loads((tmp_path / "trace.json").read_text())
+    check_trace_events(trace)
+    by = {e["name"]: e for e in trace["traceEvents"] if e["ph"] == "X"}
+    db, models = by["shop.db"], by["shop.models"]
+    assert models["tid"] == db["tid"] and models["args"]["triggered by"] == "shop.db"
+    slack = 0.002  # microseconds, from rounding ts and dur to nanoseconds
+    assert db["ts"] <= models["ts"] + slack
+    assert models["ts"] + models["dur"] <= db["ts"] + db["dur"] + slack
+    assert "shop.export" not in by  # never used: no event
 
 
 def test_user_memory_probe_is_sampled_around_each_resolution(tmp_path: Path) -> None:

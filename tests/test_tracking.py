@@ -260,3 +260,54 @@ assert lazyimp.is_lazy(plain), "tracking made the import eager"
 assert plain.X == 1
 """,
     )
+
+
+def test_lazy_dotted_import_recorded_before_and_after_first_use(tmp_path: Path) -> None:
+    """Under install() `import a.b.c` records a, a.b, a.b.c unexecuted; their bodies' imports on first use (SPEC 9.1, 2.4)."""
+    check(
+        tmp_path,
+        """
+import lazyimp
+lazyimp.install()
+dotted = ["site_pkg", "site_pkg.pages", "site_pkg.pages.home"]
+with track_imports() as seen:
+    import site_pkg.pages.home
+    before = seen.names()
+    assert all(lazyimp.is_lazy(sys.modules[n]) for n in dotted), "tracking executed a module"
+    assert site_pkg.pages.home.VALUE == 1  # first use: site_pkg runs and imports helpers
+assert before == dotted, before
+assert all(seen[n].origin and not seen[n].cached for n in dotted), list(seen)
+assert "site_pkg.helpers" in seen and seen["site_pkg.helpers"].origin.endswith("helpers.py")
+""",
+    )
+
+
+def test_uninstalled_tracking_adds_no_lazy_state(tmp_path: Path) -> None:
+    """Without install() tracking imports eagerly and loads no lazy-import machinery (SPEC 9.1)."""
+    check(
+        tmp_path,
+        """
+import lazyimp
+with track_imports() as seen:
+    import site_pkg
+assert type(sys.modules["site_pkg"]).__name__ == "module" and "site_pkg.helpers" in seen
+assert not lazyimp.is_installed() and not any(m.startswith("wrapt") for m in sys.modules)
+assert restored()
+""",
+    )
+
+
+def test_lazyimp_own_imports_are_not_recorded(tmp_path: Path) -> None:
+    """Imports lazyimp makes for itself (the report's json, dataclasses) are not the context's (SPEC 9.1)."""
+    check(
+        tmp_path,
+        """
+import io, lazyimp
+lazyimp.install()
+with track_imports() as seen:
+    import plain
+    lazyimp.report(io.StringIO())
+assert "dataclasses" in sys.modules
+assert seen.names() == ["plain"], seen.names()
+""",
+    )

@@ -1,0 +1,1 @@
+"""Helpers the pages share: layout, menu, cards, text formatting, dates."""
