@@ -76,7 +76,15 @@ class _ProxyState:
     """The proxy's own state, kept out of the forwarding path in one slot object."""
 
     __slots__ = (
-        "name", "module", "loader", "real", "running", "sites", "site_ns", "record", "last_error"
+        "name",
+        "module",
+        "loader",
+        "real",
+        "running",
+        "sites",
+        "site_ns",
+        "record",
+        "last_error",
     )
 
     def __init__(self, name: str, module: ModuleType, loader: Any) -> None:
@@ -405,6 +413,11 @@ def resolve(proxy: Any) -> Any:
 
 
 def _execute(proxy: Any, st: _ProxyState) -> Any:
+    # Interrupt safety (a KeyboardInterrupt can land between any two lines): the
+    # state that marks "running" is set and cleared inside one try/finally, as
+    # _bootstrap._load_unlocked does, and the result is published the moment the
+    # body returns, so an interrupt in the bookkeeping leaves a resolved proxy
+    # (never a second run of the body).
     name = st.name
     module = st.module
     existing = sys.modules.get(name)
@@ -428,27 +441,31 @@ def _execute(proxy: Any, st: _ProxyState) -> Any:
                 record.trigger_module = frame.f_globals.get("__name__")
             record.parent = resolving[-1] if resolving else None
             record.memory_before = probe() if probe is not None else None
-        resolving.append(name)
-        st.running = True
-        spec._initializing = True  # type: ignore[union-attr]
-        sys.modules[name] = module
+        depth = len(resolving)
         started = time.perf_counter()
         try:
+            resolving.append(name)
+            st.running = True
+            spec._initializing = True  # type: ignore[union-attr]
+            sys.modules[name] = module
             _run_at_import_site(st, module)
+            # Published at once, in one statement, before any bookkeeping an
+            # interrupt could cut: from here on the proxy forwards to the result.
+            st.real = real = sys.modules.get(name, module)
         except BaseException as exc:
-            _failed(proxy, st, exc, started)
+            if st.real is _UNSET:
+                _failed(proxy, st, exc, started)
             raise
         finally:
             st.running = False
             spec._initializing = False  # type: ignore[union-attr]
-            resolving.pop()
+            del resolving[depth:]
         elapsed = time.perf_counter() - started
         # As _bootstrap._load_unlocked: the result is what sys.modules holds now,
         # moved to the end of sys.modules.
-        try:
-            real = sys.modules.pop(name)
-        except KeyError:
-            raise ImportError(f"module {name!r} removed itself from sys.modules", name=name) from None
+        if sys.modules.pop(name, None) is None:
+            st.real = _UNSET
+            raise ImportError(f"module {name!r} removed itself from sys.modules", name=name)
         sys.modules[name] = real
         if record is not None:
             record.state = _registry.RESOLVED

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import sys
 import time
+from _weakref import ref as _ref
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -37,7 +38,8 @@ _KNOWN_REFS = 9
 # Tests set this to a list to see the counts swap() reads.
 _DEBUG_REFS: list[int] | None = None
 
-# (proxy, real) pairs waiting for the batched referrer scan.
+# (weak reference to the proxy, real module) pairs waiting for the batched referrer
+# scan.  Weak: a proxy the program drops must be freed, not kept for the scan.
 _queue: list[tuple[Any, Any]] = []
 _next_scan = 0.0
 # Guards the scan (only one thread scans; others skip).  The queue itself is only
@@ -85,7 +87,7 @@ def swap(
         _DEBUG_REFS.append(sys.getrefcount(proxy))
     if sys.getrefcount(proxy) <= _KNOWN_REFS:
         return False
-    _queue.append((proxy, real))
+    _queue.append((_ref(proxy), real))
     stats["queued"] += 1
     if time.perf_counter() >= _next_scan:
         scan()
@@ -106,8 +108,12 @@ def scan(force: bool = False) -> int:
         started = time.perf_counter()
         import gc
 
-        by_id = {id(proxy): (proxy, real) for proxy, real in batch}
-        proxies = [pair[0] for pair in batch]
+        live = [(ref(), real) for ref, real in batch]
+        by_id = {id(proxy): (proxy, real) for proxy, real in live if proxy is not None}
+        proxies = [pair[0] for pair in by_id.values()]
+        del live
+        if not proxies:
+            return 0
         rewrites = 0
         for referrer in gc.get_referrers(*proxies):
             if type(referrer) is not dict:

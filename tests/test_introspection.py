@@ -156,7 +156,7 @@ def test_doctest_testmod_on_a_resolved_module(tmp_path: Path) -> None:
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "lazyimp bug: doctest.testmod(proxy) silently skips the functions' and classes' "
+        "known limitation (README): doctest.testmod(proxy) silently skips the functions' and classes' "
         "examples: DocTestFinder._from_module compares `module is inspect.getmodule(obj)`, "
         "and the proxy passed in (a parameter, never swapped) is not the real module"
     ),
@@ -236,7 +236,7 @@ def test_importlib_resources_files_of_a_proxy(tmp_path: Path) -> None:
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "lazyimp bug: pickle.whichmodule (an object without __module__) sweeps "
+        "known limitation (README): pickle.whichmodule (an object without __module__) sweeps "
         "sys.modules with getattr(module, name) and executes every pending proxy"
     ),
 )

@@ -390,13 +390,6 @@ for where, problems in sorted(violations.items()):
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lazyimp bug: an interrupt in _proxy._execute between `st.running = True` and "
-    "the `try:` leaves the module permanently 'partially initialized' (every retry fails), "
-    "and one after the body returned but before `st.real` is set leaves the proxy "
-    "unresolved beside the executed module, so the retry runs the body a second time",
-)
 def test_an_interrupt_at_any_line_of_the_resolution_leaves_no_half_state(tmp_path: Path) -> None:
     """KeyboardInterrupt raised at every line lazyimp runs while resolving: retry works, body never re-runs in place (SPEC 3.5)."""
     limit = 1500
@@ -603,12 +596,6 @@ def test_resolving_10000_modules_leaks_no_proxies_and_reports_memory_per_proxy(
     assert proc.stdout.rstrip().endswith("ok"), proc.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lazyimp bug: proxies queued for the batched referrer scan stay strongly "
-    "referenced by _swap._queue after the program drops them, until a later swap or "
-    "resolve_all() runs the scan",
-)
 def test_proxies_held_while_resolving_are_freed_once_the_program_drops_them(tmp_path: Path) -> None:
     """Proxies the program held (a list) when they resolved are freed after `del` + gc (SPEC 3.2, 3.3)."""
     write_tree(tmp_path, {f"h{i}.py": f"VALUE = {i}\n" for i in range(300)})
