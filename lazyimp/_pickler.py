@@ -6,12 +6,15 @@ functions and classes of packages imported with ``import_module_from_path`` to
 
 Two ways to travel (SPEC 7.4):
 
-- ``mode="path"`` (the default): a function or class becomes a *path reference*,
-  ``_make_pathref(name, directory, module, qualname)``.  The receiver registers the
-  directory with its own finder and imports the module there: real module state, one
-  class object per process, small messages.  The receiver must see the same directory
-  with the same files.  Objects of such a package that have no importable name
-  (lambdas, functions and classes defined inside functions) go by value instead.
+- ``mode="path"`` (the default): functions and classes travel by reference and the
+  receiver imports their package from the same directory: real module state, one
+  class object per process, small messages.  ``ForkingPickler.dumps`` writes plain
+  ``(module, qualname)`` references behind a prefix that registers the directories of
+  the packages the message names; other ForkingPicklers write
+  ``_make_pathref(name, directory, module, qualname)``.  The receiver must see the
+  same directory with the same files.  Objects of such a package that have no
+  importable name (lambdas, functions and classes defined inside functions) go by
+  value instead.
 - ``mode="value"``: functions and classes of those packages go by value through
   cloudpickle (``register_pickle_by_value``).  Receivers need neither the directory
   nor the package; each message carries its own copy of the module globals the code
@@ -26,7 +29,9 @@ instantiations such as torch's ``ConnectionWrapper``; ``multiprocessing.reductio
 which sends the ``Process`` object to a new child, is wrapped so that the child
 registers the same packages and installs this pickler before anything else is
 unpickled (the *bootstrap*).  Workers therefore need no configuration, in either
-direction.  multiprocessing's own reducers (connections, queues, file descriptors,
+direction.  In path mode, ``ForkingPickler.dumps`` (every queue, pipe, Pool and
+executor message) skips the per-object hook: see "path mode without a per-object
+hook" below.  multiprocessing's own reducers (connections, queues, file descriptors,
 shared memory, torch tensors) are untouched: instances leave ``reducer_override`` at
 once and go through ForkingPickler's dispatch table as before (SPEC 7.5).
 
@@ -34,16 +39,21 @@ Known limits: the pickler is process-wide while installed (as multiprocessing's 
 reducer registry is); receivers must be able to import ``lazyimp`` (and cloudpickle
 for by-value content); both ends must run the same Python and library versions, as
 with cloudpickle.  Module objects always travel as references (imported by name on
-the other side, or from the same directory for a path-imported package).
+the other side, or from the same directory for a path-imported package).  In path
+mode a message that plain pickle cannot write is pickled a second time with the
+hook, so its reducers run twice.
 """
 
 from __future__ import annotations
 
+import builtins
 import importlib
+import io
+import pickle
 import sys
 import threading
 from collections.abc import Callable, Iterable
-from types import FunctionType, ModuleType
+from types import FunctionType, MethodType, ModuleType
 from typing import Any
 
 from lazyimp import _spawn
@@ -61,6 +71,7 @@ _mode = "path"
 # What install_pickler replaced, to put back exactly (SPEC 7.6).
 _saved_dump: Any = _MISSING
 _saved_override: Any = _MISSING
+_saved_dumps: Any = _MISSING  # the classmethod object from ForkingPickler.__dict__
 # A reducer_override that was on ForkingPickler before ours: we call it for what we
 # decline, so that installing lazyimp never hides another library's hook.
 _next_override: Callable[[Any, Any], Any] | None = None
@@ -79,7 +90,7 @@ _cp_table: dict[Any, Any] | None = None
 
 
 def _reducer_override(self: Any, obj: Any) -> Any:
-    # Installed as ForkingPickler.reducer_override.  The C pickler calls it for every
+    # ForkingPickler.reducer_override (through _HookSlot).  The C pickler calls it for every
     # object that is not a builtin scalar or container and not already memoised: once
     # per instance on instance-heavy payloads, so instances must leave after three
     # type checks.  Functions and classes are memoised, so the work below runs once
@@ -189,15 +200,9 @@ def _unregister_by_value(names: Iterable[str]) -> None:
 
     for name in list(names):
         if name in cloudpickle.list_registry_pickle_by_value():
-            cloudpickle.unregister_pickle_by_value(sys.modules.get(name) or _Named(name))
+            # A module that left sys.modules: unregister only reads __name__.
+            cloudpickle.unregister_pickle_by_value(sys.modules.get(name) or ModuleType(name))
         _cp_registered.discard(name)
-
-
-class _Named:
-    """Stands in for a module that left sys.modules: unregister only reads __name__."""
-
-    def __init__(self, name: str) -> None:
-        self.__name__ = name
 
 
 def _module_reduce(obj: Any) -> Any:
@@ -217,6 +222,149 @@ def _module_reduce(obj: Any) -> Any:
     if root is not None:
         return _make_module_pathref, (root_name, root, name)
     return importlib.import_module, (name,)
+
+
+# --- path mode without a per-object hook: ForkingPickler.dumps -----------------------
+#
+# A Python-level reducer_override costs one call per non-builtin object (1.2x plain on
+# instance-heavy messages even when it returns at once).  Path mode needs no hook for
+# most messages: plain pickle writes a package's functions and classes as (module,
+# qualname), which the receiver imports by name once its finder knows the directory.
+# So dumps() pickles without the hook, notes which registered packages the message
+# names, and puts one registration call per such package in front of it (the roots
+# prefix); a message naming none is byte for byte what plain pickle writes.  What plain
+# pickle cannot name (a package's lambdas, local functions and classes) makes the
+# attempt raise, and the message is pickled again with the hook.  ForkingPicklers
+# made elsewhere (reduction.dump, torch's ConnectionWrapper) keep the hook: their file
+# is not ours to prefix or rewind.
+
+_tls = threading.local()  # .found: the set of root names the current dumps() names
+
+
+def _noting_import(
+    name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0
+) -> Any:
+    # The C pickler imports the module of each global it writes (save_global ->
+    # PyImport_Import: once per distinct function or class per message) through the
+    # __import__ of the calling frame's builtins: _dump_noting's, i.e. _NOTING_NS's.
+    found = getattr(_tls, "found", None)
+    if found is not None:
+        root = name.partition(".")[0]
+        if root in _spawn._ROOTS:
+            found.add(root)
+    return builtins.__import__(name, globals, locals, fromlist, level)
+
+
+_NOTING_NS: dict[str, Any] = {
+    "__name__": __name__,
+    "__builtins__": {**vars(builtins), "__import__": _noting_import},
+}
+
+
+def _dump_noting(self: Any, obj: Any) -> None:
+    # Rebound below to globals whose builtins hold _noting_import.  ``self``: a lazy
+    # proxy's reducer finds the active pickler by that local name on the frames.
+    self.dump(obj)
+
+
+_dump_noting = FunctionType(_dump_noting.__code__, _NOTING_NS, "_dump_noting")  # type: ignore[assignment]  # noqa: E501
+
+
+def _pickled_string(text: str) -> bytes:
+    data = text.encode("utf-8", "surrogatepass")
+    if len(data) < 256:
+        return b"\x8c" + bytes((len(data),)) + data  # SHORT_BINUNICODE
+    return b"X" + len(data).to_bytes(4, "little") + data  # BINUNICODE
+
+
+# (roots, protocol) -> (prefix, {name: (offset of STACK_GLOBAL, offset of REDUCE)})
+_prefix_cache: tuple[Any, bytes, dict[str, tuple[int, int]]] | None = None
+
+
+def _roots_prefix(protocol: int | None) -> tuple[bytes, dict[str, tuple[int, int]]]:
+    # One entry per registered package, _adopt_root(name, root) with its result popped;
+    # nothing memoised, so the message's memo indices are unchanged.  An entry the
+    # message does not need is switched off in place (STACK_GLOBAL -> TUPLE2, REDUCE ->
+    # POP): it then pushes and pops two tuples of strings and imports nothing.
+    global _prefix_cache
+    key = (tuple(_spawn._ROOTS.items()), protocol)
+    cached = _prefix_cache
+    if cached is not None and cached[0] == key:
+        return cached[1], cached[2]
+    proto = pickle.DEFAULT_PROTOCOL if protocol is None else protocol
+    if proto < 0:
+        proto = pickle.HIGHEST_PROTOCOL
+    out = bytearray(bytes((0x80, proto)) if proto >= 2 else b"")  # PROTO
+    spots: dict[str, tuple[int, int]] = {}
+    adopt = _pickled_string(__name__) + _pickled_string(_adopt_root.__name__)
+    for name, root in key[0]:
+        out += adopt
+        stack_global = len(out)
+        out += b"\x93" + _pickled_string(name) + _pickled_string(root) + b"\x86"
+        spots[name] = (stack_global, len(out))
+        out += b"R0"  # REDUCE, POP
+    prefix = bytes(out)
+    _prefix_cache = (key, prefix, spots)
+    return prefix, spots
+
+
+def _dumps(cls: Any, obj: Any, protocol: int | None = None) -> Any:
+    # Installed as the classmethod ForkingPickler.dumps: every Connection.send, Queue,
+    # Pool and ProcessPoolExecutor message comes through here (research 3.1).
+    if _mode != "path" or _next_override is not None or not _spawn._ROOTS:
+        return _saved_dumps.__func__(cls, obj, protocol)
+    prefix, spots = _roots_prefix(protocol)
+    outer = getattr(_tls, "found", None)  # a reducer may itself call dumps()
+    _tls.found = found = set()
+    try:
+        buf = io.BytesIO()
+        buf.write(prefix)
+        pickler = cls(buf, protocol)
+        pickler.__dict__["_lazyimp_fast"] = True
+        table = getattr(pickler, "dispatch_table", None)
+        if isinstance(table, dict):
+            table[ModuleType] = _module_reduce  # modules travel as references
+        try:
+            _dump_noting(pickler, obj)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            # Something plain pickle cannot name: again, with the hook (reducers run
+            # a second time).
+            found.clear()
+            buf = io.BytesIO()
+            buf.write(prefix)
+            _dump_noting(cls(buf, protocol), obj)
+    finally:
+        _tls.found = outer
+    view = buf.getbuffer()
+    if not found:
+        return view[len(prefix) :]
+    for name, (stack_global, reduce) in spots.items():
+        if name not in found:
+            view[stack_global] = 0x86  # TUPLE2
+            view[reduce] = 0x30  # POP
+    return view
+
+
+class _HookSlot:
+    """``ForkingPickler.reducer_override`` while installed (a non-data descriptor).
+
+    The C pickler looks the hook up once per ``dump()``.  Picklers made by the path
+    mode's ``dumps`` answer "no hook" (AttributeError, which the lookup treats as
+    absent); every other ForkingPickler gets ``_reducer_override``.
+    """
+
+    __slots__ = ()
+
+    def __get__(self, pickler: Any, owner: Any = None) -> Any:
+        if pickler is None:
+            return _reducer_override
+        if pickler.__dict__.get("_lazyimp_fast"):
+            raise AttributeError("reducer_override")
+        return MethodType(_reducer_override, pickler)
+
+
+_HOOK_SLOT = _HookSlot()
+_DUMPS = classmethod(_dumps)
 
 
 # --- constructors (run in the receiver) ----------------------------------------------
@@ -346,7 +494,8 @@ def install_pickler(mode: str = "path") -> None:
     Raises:
         ValueError: ``mode`` is not ``"path"`` or ``"value"``.
     """
-    global _installed, _mode, _saved_dump, _saved_override, _next_override, _process_type
+    global _installed, _mode, _saved_dump, _saved_override, _saved_dumps, _next_override
+    global _process_type
     if mode not in _MODES:
         raise ValueError(f"install_pickler(mode=...) expects 'path' or 'value', got {mode!r}")
     with _LOCK:
@@ -358,12 +507,14 @@ def install_pickler(mode: str = "path") -> None:
             _process_type = BaseProcess
             _saved_dump = reduction.dump
             _saved_override = fp.__dict__.get("reducer_override", _MISSING)
+            _saved_dumps = fp.__dict__["dumps"]
             inherited = getattr(fp, "reducer_override", None)
             _next_override = inherited if callable(inherited) else None
             # setattr: the stubs declare neither as assignable; both are plain
             # attributes (a module function, a class attribute) at run time.
             setattr(reduction, "dump", _dump)  # noqa: B010
-            setattr(fp, "reducer_override", _reducer_override)  # noqa: B010
+            setattr(fp, "reducer_override", _HOOK_SLOT)  # noqa: B010
+            setattr(fp, "dumps", _DUMPS)  # noqa: B010
             _installed = True
         if mode == "path" and _mode == "value":
             _unregister_by_value(_cp_registered)
@@ -387,7 +538,7 @@ def uninstall_pickler() -> None:
     its wrapper stays and ours passes everything through unchanged.  Uninstalling
     when not installed does nothing.  Packages stay imported and importable.
     """
-    global _installed, _mode, _saved_dump, _saved_override, _next_override
+    global _installed, _mode, _saved_dump, _saved_override, _saved_dumps, _next_override
     with _LOCK:
         if not _installed:
             return
@@ -396,7 +547,9 @@ def uninstall_pickler() -> None:
         fp = reduction.ForkingPickler
         if reduction.dump is _dump:
             setattr(reduction, "dump", _saved_dump)  # noqa: B010
-        if fp.__dict__.get("reducer_override") is _reducer_override:
+        if fp.__dict__.get("dumps") is _DUMPS:
+            setattr(fp, "dumps", _saved_dumps)  # noqa: B010
+        if fp.__dict__.get("reducer_override") is _HOOK_SLOT:
             if _saved_override is _MISSING:
                 delattr(fp, "reducer_override")
             else:
@@ -406,6 +559,7 @@ def uninstall_pickler() -> None:
         _installed = False
         _mode = "path"
         _saved_override = _MISSING
+        _saved_dumps = _MISSING
         _next_override = None
 
 

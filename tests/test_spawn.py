@@ -785,3 +785,99 @@ def test_importing_another_package_keeps_the_chosen_mode(pkg: Path, tmp_path: Pa
         ),
         tmp_path,
     )
+
+
+# --- 7.5 path mode without a per-object hook -------------------------------------------------
+
+
+def test_path_mode_dumps_calls_no_per_object_hook(pkg: Path, tmp_path: Path) -> None:
+    """ForkingPickler.dumps in path mode runs the hook only for what plain pickle cannot name (SPEC 7.5)."""
+    blob = tmp_path / "hookless.pickle"
+    run(
+        script(
+            """
+            import io
+            from multiprocessing.reduction import ForkingPickler
+            from lazyimp import _pickler
+            m = import_module_from_path(NAME, PKG)
+            calls = []
+            real = _pickler._reducer_override
+            def counting(self, obj):
+                calls.append(type(obj).__name__)
+                return real(self, obj)
+            _pickler._reducer_override = counting
+            points = [m.models.Point(i, i) for i in range(100)]
+            data = bytes(ForkingPickler.dumps(points))
+            assert calls == [] and b"_adopt_root" in data, calls
+            ForkingPickler(io.BytesIO(), 5).dump(points)     # a pickler made elsewhere
+            assert calls.count("Point") == 100, calls
+            del calls[:]
+            lam = bytes(ForkingPickler.dumps([m.models.Point(1, 1), m.models.make_adder(2)]))
+            assert "function" in calls, calls                # the retry, with the hook
+            open(OUT, "wb").write(ForkingPickler.dumps((data, lam)))
+            """,
+            NAME=NAME,
+            PKG=str(pkg),
+            OUT=str(blob),
+        ),
+        tmp_path,
+    )
+    out = run(
+        script(
+            """
+            import pickle
+            data, lam = pickle.loads(open(IN, "rb").read())
+            points = pickle.loads(data)
+            point, adder = pickle.loads(lam)
+            print(len(points), points[7].norm1(), type(points[0]) is type(point), adder(1))
+            """,
+            IN=str(blob),
+        ),
+        tmp_path,
+    )
+    assert out.stdout.split() == ["100", "14", "True", "3"]
+
+
+def test_roots_prefix_registers_only_the_packages_a_message_names(
+    pkg: Path, tmp_path: Path
+) -> None:
+    """A message registers in the receiver only the packages it names (SPEC 7.4, 7.5)."""
+    second = write_tree(tmp_path / "two", {"second-dir/__init__.py": "def f(n):\n    return n + 2\n"})
+    blob = tmp_path / "two.pickle"
+    run(
+        script(
+            """
+            import pickle
+            from multiprocessing.reduction import ForkingPickler
+            m = import_module_from_path(NAME, PKG)
+            s = import_module_from_path("secondpkg", SECOND)
+            blobs = [bytes(ForkingPickler.dumps(x)) for x in (m.models.Point(1, 2), s.f, [1, "a"])]
+            assert blobs[2] == pickle.dumps([1, "a"], 4)     # names no package: no prefix
+            open(OUT, "wb").write(pickle.dumps(blobs))
+            """,
+            NAME=NAME,
+            PKG=str(pkg),
+            SECOND=str(second / "second-dir"),
+            OUT=str(blob),
+        ),
+        tmp_path,
+    )
+    (second / "second-dir").rename(second / "gone")
+    out = run(
+        script(
+            """
+            import pickle, sys
+            from lazyimp import _spawn
+            blobs = pickle.loads(open(IN, "rb").read())
+            point = pickle.loads(blobs[0])
+            print(point.norm1(), sorted(_spawn._ROOTS), "secondpkg" in sys.modules)
+            try:
+                pickle.loads(blobs[1])
+            except FileNotFoundError as e:
+                print("by value" in str(e))
+            """,
+            IN=str(blob),
+        ),
+        tmp_path,
+    )
+    assert out.stdout.split() == ["3", f"['{NAME}']", "False", "True"]

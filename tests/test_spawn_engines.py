@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import REPO, python_env, run_python
+from tests.helpers import REPO, python_env, run_python, write_tree
 from tests.spawn_fixtures import NAME, write_package
 from tests.test_spawn import script
 
@@ -302,3 +302,27 @@ def test_example_spawn_pool_runs(tmp_path: Path) -> None:
         "[Point(x=0, y=0), Point(x=1, y=1), Point(x=2, y=4), Point(x=3, y=9), Point(x=4, y=16)]",
         "same class: True",
     ]
+
+
+LATE = """
+import multiprocessing as mp
+
+if __name__ == "__main__":
+    m = import_module_from_path(NAME, PKG)
+    ctx = mp.get_context("spawn")
+    with ctx.Pool(1) as pool:
+        print(pool.map_async(m.models.scale, [1]).get(30))
+        # Imported after the worker started: its bootstrap never saw it.
+        s = import_module_from_path("secondpkg", SECOND)
+        print(pool.map_async(s.f, [1]).get(30), type(pool.apply_async(s.Thing, (4,)).get(30)) is s.Thing)
+"""
+
+
+def test_package_imported_after_the_workers_started(pkg: Path, tmp_path: Path) -> None:
+    """A package imported after a Pool started reaches its worker with each message (SPEC 7.3)."""
+    second = write_tree(
+        tmp_path / "two",
+        {"second-dir/__init__.py": "def f(n):\n    return n + 2\n\nclass Thing:\n    def __init__(self, v):\n        self.v = v\n"},
+    )
+    out = run(script(LATE, NAME=NAME, PKG=str(pkg), SECOND=str(second / "second-dir")), tmp_path)
+    assert out.stdout.split("\n")[:2] == ["[3]", "[3] True"]
