@@ -247,10 +247,11 @@ def _noting_import(
     # The C pickler imports the module of each global it writes (save_global ->
     # PyImport_Import: once per distinct function or class per message) through the
     # __import__ of the calling frame's builtins: _dump_noting's, i.e. _NOTING_NS's.
-    found = getattr(_tls, "found", None)
-    if found is not None:
-        root = name.partition(".")[0]
-        if root in _spawn._ROOTS:
+    # C reducers that import per object (numpy arrays) come here too: keep it short.
+    root = name.partition(".")[0]
+    if root in _spawn._ROOTS:
+        found = getattr(_tls, "found", None)
+        if found is not None:
             found.add(root)
     return builtins.__import__(name, globals, locals, fromlist, level)
 
@@ -315,7 +316,8 @@ def _dumps(cls: Any, obj: Any, protocol: int | None = None) -> Any:
         return _saved_dumps.__func__(cls, obj, protocol)
     prefix, spots = _roots_prefix(protocol)
     outer = getattr(_tls, "found", None)  # a reducer may itself call dumps()
-    _tls.found = found = set()
+    found: set[str] = set()
+    _tls.found = found
     try:
         buf = io.BytesIO()
         buf.write(prefix)
@@ -326,6 +328,8 @@ def _dumps(cls: Any, obj: Any, protocol: int | None = None) -> Any:
             table[ModuleType] = _module_reduce  # modules travel as references
         try:
             _dump_noting(pickler, obj)
+            # Free the memo (and what reducers made for it) now, as stock dumps does.
+            del pickler
         except (pickle.PicklingError, TypeError, AttributeError):
             # Something plain pickle cannot name: again, with the hook (reducers run
             # a second time).

@@ -283,24 +283,55 @@ def test_joblib_parallel(pkg: Path, tmp_path: Path) -> None:
     }
 
 
-# --- the example ------------------------------------------------------------------------------
+# --- the examples -----------------------------------------------------------------------------
 
 
-def test_example_spawn_pool_runs(tmp_path: Path) -> None:
-    """examples/spawn_pool.py runs as documented, from any working directory (SPEC 7.3)."""
+def run_example(name: str, tmp_path: Path, timeout: float = 180) -> list[str]:
+    """Run ``examples/<name>`` from an unrelated working directory; its stdout lines."""
     out = subprocess.run(
-        [sys.executable, str(REPO / "examples" / "spawn_pool.py")],
+        [sys.executable, str(REPO / "examples" / name)],
         capture_output=True,
         text=True,
         cwd=tmp_path,
         env=python_env(),
-        timeout=120,
+        timeout=timeout,
         stdin=subprocess.DEVNULL,
     )
     assert out.returncode == 0, out.stderr
-    assert out.stdout.splitlines() == [
+    return out.stdout.splitlines()
+
+
+def test_example_spawn_pool_runs(tmp_path: Path) -> None:
+    """examples/spawn_pool.py runs as documented, from any working directory (SPEC 7.3)."""
+    assert run_example("spawn_pool.py", tmp_path) == [
         "[Point(x=0, y=0), Point(x=1, y=1), Point(x=2, y=4), Point(x=3, y=9), Point(x=4, y=16)]",
         "same class: True",
+    ]
+
+
+def test_example_process_pool_runs(tmp_path: Path) -> None:
+    """examples/process_pool.py: a spawn ProcessPoolExecutor round trip keeps module state (SPEC 7.3, 7.4)."""
+    assert run_example("process_pool.py", tmp_path) == [
+        "[Point(x=0, y=0), Point(x=1, y=1), Point(x=2, y=4), Point(x=3, y=9)]",
+        "Point(x=11, y=12) True",
+        "Point(x=12, y=13) calls seen by the worker: 2",
+    ]
+
+
+def test_example_spawn_dataloader_runs(tmp_path: Path) -> None:
+    """examples/spawn_dataloader.py: DataLoader spawn workers return a package dataclass (SPEC 7.3)."""
+    pytest.importorskip("torch", reason="the DataLoader example needs torch (optional extra)")
+    assert run_example("spawn_dataloader.py", tmp_path) == [
+        "8 batches, sum 85344",
+        "same class: True",
+    ]
+
+
+def test_example_dask_cluster_runs(tmp_path: Path) -> None:
+    """examples/dask_cluster.py: client.submit(pkg.fn, x) after one registration call (SPEC 7.3)."""
+    pytest.importorskip("distributed", reason="the Dask example needs distributed (optional extra)")
+    assert run_example("dask_cluster.py", tmp_path)[-1:] == [
+        "Point(x=3, y=9) Point(x=4, y=10) True"
     ]
 
 
