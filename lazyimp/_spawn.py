@@ -178,6 +178,10 @@ def _check_directory(name: str, path: object) -> str:
     raw = os.fspath(path)
     if not isinstance(raw, str):
         raise TypeError(f"import_module_from_path({name!r}, ...) expects a str path, got {raw!r}")
+    if "\0" in raw:
+        raise ValueError(
+            f"cannot import {name!r} from {raw!r}: a path cannot contain a NUL character"
+        )
     root = os.path.realpath(os.path.abspath(raw))
     if not os.path.isdir(root):
         raise FileNotFoundError(

@@ -189,11 +189,6 @@ def test_import_module_from_path_fails_clearly_and_changes_nothing(
             lazyimp.uninstall_pickler()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lazyimp bug: a NUL byte in the path escapes as os.path.realpath's bare "
-    "ValueError('embedded null byte'), which names neither the module nor the path",
-)
 def test_a_nul_byte_in_the_path_is_reported_naming_the_path(tmp_path: Path) -> None:
     """import_module_from_path('pkg', 'dir/a\\0b') raises a ValueError naming the path (SPEC 7.1)."""
     import lazyimp
