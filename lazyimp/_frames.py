@@ -249,6 +249,21 @@ def bindings(
     ``a.b.c`` as ``d``; ``from p import q as r`` binds ``p.q`` (if it is a
     submodule) as ``r``.  None when the frame is not at an import statement.
     """
+    code = frame.f_code
+    lasti = frame.f_lasti
+    if _last_bindings[0] is code and _last_bindings[1] == lasti:
+        return _last_bindings[2]  # type: ignore[no-any-return]
+    result = _bindings(frame, stmt)
+    _last_bindings[:] = [code, lasti, result]
+    return result
+
+
+_last_bindings: list[Any] = [None, -1, None]
+
+
+def _bindings(
+    frame: FrameType, stmt: tuple[str | None, tuple[str, ...] | None] | None
+) -> dict[str, str] | None:
     name, fromlist = statement(frame) if stmt is None else stmt
     if name is None:
         return None
