@@ -413,7 +413,7 @@ def _configured_elsewhere() -> bool:
     environ = os.environ
     if "LAZYIMP_IGNORE" in environ or "LAZYIMP_IGNORE_PACKAGES" in environ:
         return True
-    if "LAZYIMP_IGNORE_PATHS" in environ:
+    if "LAZYIMP_IGNORE_PATHS" in environ or "LAZYIMP_LAZY_FROM" in environ:
         return True
     try:
         with open("pyproject.toml", "rb") as fh:

@@ -6,7 +6,7 @@ scalar, lists are merged and every entry remembers its source):
 1. the built-in defaults (``DEFAULT_IGNORE`` below; ``defaults=False`` drops them),
 2. ``[tool.lazyimp]`` in ``pyproject.toml`` of the working directory,
 3. the environment: ``LAZYIMP_IGNORE``, ``LAZYIMP_IGNORE_PACKAGES``,
-   ``LAZYIMP_IGNORE_PATHS`` (comma-separated),
+   ``LAZYIMP_IGNORE_PATHS`` (comma-separated), ``LAZYIMP_LAZY_FROM`` (1 or 0),
 4. the keyword arguments of ``install()``.
 
 ``pyproject.toml`` is parsed only when its bytes contain ``[tool.lazyimp]``:
@@ -44,6 +44,8 @@ DEFAULT_IGNORE_PACKAGES: dict[str, str] = {}
 
 KEYS = ("ignore", "ignore_packages", "ignore_paths", "defaults", "filter", "memory", "lazy_from")
 _GLOB = frozenset("*?[")
+_FLAGS = {"1": True, "true": True, "yes": True, "on": True,
+          "0": False, "false": False, "no": False, "off": False, "": False}
 _ENV = {
     "LAZYIMP_IGNORE": "ignore",
     "LAZYIMP_IGNORE_PACKAGES": "ignore_packages",
@@ -268,6 +270,14 @@ def build(arguments: dict[str, Any], environ: Iterable[tuple[str, str]] | None =
         value = env.get(var)
         if value is not None:
             _merge(config, {key: value}, f"environment ({var})", cwd)
+    flag = env.get("LAZYIMP_LAZY_FROM")
+    if flag is not None:
+        if flag.strip().lower() not in _FLAGS:
+            raise ValueError(
+                f"LAZYIMP_LAZY_FROM={flag!r} from the environment is not understood: "
+                "expected 1 or 0 (also true/false, yes/no, on/off)"
+            )
+        _merge(config, {"lazy_from": _FLAGS[flag.strip().lower()]}, "environment (LAZYIMP_LAZY_FROM)", cwd)
     _merge(config, arguments, "install()", cwd)
     config._dirs = tuple(p for p in config.ignore_paths if not _GLOB.intersection(p))
     config._globs = tuple(p for p in config.ignore_paths if _GLOB.intersection(p))

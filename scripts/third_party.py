@@ -204,7 +204,12 @@ def parse_junit(path: Path) -> tuple[dict[str, str], dict[str, str]]:
 
 
 def run_project(
-    project: Project, workdir: Path, wheel: Path, timeout: float, workarounds: bool = True
+    project: Project,
+    workdir: Path,
+    wheel: Path,
+    timeout: float,
+    workarounds: bool = True,
+    lazy_from: bool = False,
 ) -> Result:
     started = time.perf_counter()
     result = Result(project.name, project.version)
@@ -270,6 +275,8 @@ def run_project(
         mode_env = dict(env)
         if mode == "lazy" and workarounds and project.ignore:
             mode_env["LAZYIMP_IGNORE"] = ",".join(name for name, _ in project.ignore)
+        if mode == "lazy" and lazy_from:
+            mode_env["LAZYIMP_LAZY_FROM"] = "1"
         rc = run(
             [*base, *extra, *project.args],
             cwd=src,
@@ -406,6 +413,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="run lazily without the per-project policy entries (shows what they fix)",
     )
+    parser.add_argument(
+        "--lazy-from",
+        action="store_true",
+        help="run lazily with install(lazy_from=True) (LAZYIMP_LAZY_FROM=1)",
+    )
     args = parser.parse_args(argv)
 
     projects = [parse_project(p) for p in (args.projects or DEFAULT)]
@@ -416,7 +428,9 @@ def main(argv: list[str] | None = None) -> int:
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         results = list(
             pool.map(
-                lambda p: run_project(p, workdir, wheel, args.timeout, not args.no_workarounds),
+                lambda p: run_project(
+                    p, workdir, wheel, args.timeout, not args.no_workarounds, args.lazy_from
+                ),
                 projects,
             )
         )

@@ -200,3 +200,27 @@ def test_uninstall_removes_the_import_wrapper(mode: bool) -> None:
         assert builtins.__import__ is before
         """
     )
+
+
+def test_lazy_from_from_the_environment(tmp_path: Path) -> None:
+    """LAZYIMP_LAZY_FROM=1 turns the mode on; a bad value is a clear error (SPEC 5.1, 5.6, 10)."""
+    write_tree(tmp_path, LIB)
+    run_python(
+        f"""
+        import sys
+        sys.path.insert(0, {str(tmp_path)!r})
+        import lazyimp
+        importer = lazyimp.install()
+        assert importer.config.lazy_from is True
+        assert importer.config.sources["lazy_from"] == "environment (LAZYIMP_LAZY_FROM)"
+        from lib import double
+        def main():
+            assert type(double).__name__ == "LazyName"
+        main()
+        """,
+        env={"LAZYIMP_LAZY_FROM": "1"},
+    )
+    proc = run_python(
+        "import lazyimp\nlazyimp.install()\n", env={"LAZYIMP_LAZY_FROM": "maybe"}, check=False
+    )
+    assert proc.returncode == 1 and "LAZYIMP_LAZY_FROM='maybe'" in proc.stderr
