@@ -189,7 +189,7 @@ class Importer:
         assert frame is not None
         code = frame.f_code
         record = _registry.record_proxied(
-            fullname, frame.f_globals.get("__name__"), code.co_filename, frame.f_lineno
+            fullname, frame.f_globals.get("__name__"), code.co_filename, _frames.lineno(frame)
         )
         namespace = frame.f_locals
         bound = _frames.bindings(frame)

@@ -17,6 +17,7 @@ keep them alive).
 from __future__ import annotations
 
 import sys
+from _bisect import bisect_right as _bisect_right
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -62,8 +63,22 @@ def is_module_level(frame: FrameType) -> bool:
     return frame.f_code.co_name == "<module>"
 
 
-# code object -> tuple of (start, end, in_try) byte ranges; bounded.
-_try_cache: dict[CodeType, Any] = {}
+# id(code object) -> (code, analysis); bounded.  Keyed by id, not by the code
+# object: hashing a code object hashes all its constants, on every lookup.
+_try_cache: dict[int, tuple[CodeType, Any]] = {}
+
+
+def _cached(cache: dict[int, tuple[CodeType, Any]], code: CodeType) -> Any:
+    entry = cache.get(id(code))
+    if entry is not None and entry[0] is code:
+        return entry[1]
+    return None
+
+
+def _store(cache: dict[int, tuple[CodeType, Any]], code: CodeType, value: Any, limit: int) -> None:
+    if len(cache) > limit:
+        cache.clear()
+    cache[id(code)] = (code, value)
 
 
 def in_try_block(frame: FrameType) -> bool:
@@ -101,12 +116,10 @@ def _parse_exception_table(code: CodeType) -> list[tuple[int, int, int]]:
 
 
 def _in_try_311(code: CodeType, lasti: int) -> bool:
-    entries = _try_cache.get(code)
+    entries = _cached(_try_cache, code)
     if entries is None:
         entries = _parse_exception_table(code)
-        if len(_try_cache) > 64:
-            _try_cache.clear()
-        _try_cache[code] = entries
+        _store(_try_cache, code, entries, 64)
     ops = _opmap()
     push_exc_info = ops["PUSH_EXC_INFO"]
     with_except_start = ops["WITH_EXCEPT_START"]
@@ -136,7 +149,7 @@ def _handler_for(entries: list[tuple[int, int, int]], offset: int) -> int | None
 
 
 def _in_try_310(code: CodeType, lasti: int) -> bool:
-    ranges = _try_cache.get(code)
+    ranges = _cached(_try_cache, code)
     if ranges is None:
         ops = _opmap()
         setup_finally = ops["SETUP_FINALLY"]
@@ -151,9 +164,7 @@ def _in_try_310(code: CodeType, lasti: int) -> bool:
                 # 3.10 jump arguments count instructions (2 bytes each).
                 found.append((i, i + 2 + arg * 2))
         ranges = found
-        if len(_try_cache) > 64:
-            _try_cache.clear()
-        _try_cache[code] = ranges
+        _store(_try_cache, code, ranges, 64)
     # lasti on 3.10 is a byte offset of the current instruction.
     return any(start < lasti < end for start, end in ranges)
 
@@ -309,3 +320,30 @@ def _store_name(code: CodeType, op: int, arg: int, ops: dict[str, int]) -> str:
         names = code.co_cellvars + code.co_freevars
         return str(names[arg]) if arg < len(names) else ""
     return str(code.co_names[arg])
+
+
+# code object -> (range starts, ranges) from co_lines(); small and bounded, like the
+# other caches here: only the code objects of modules being imported are asked.
+_line_cache: dict[int, tuple[CodeType, Any]] = {}
+
+
+def lineno(frame: FrameType) -> int | None:
+    """``frame.f_lineno`` without its linear scan of the line table.
+
+    ``f_lineno`` walks the code's line table from the start on every call, so a
+    module with thousands of import statements would pay a quadratic cost; here the
+    table is read once per code object and searched by bisection.
+    """
+    code = frame.f_code
+    entry = _cached(_line_cache, code)
+    if entry is None:
+        ranges = [r for r in code.co_lines() if r[0] < r[1]]
+        entry = ([r[0] for r in ranges], ranges)
+        _store(_line_cache, code, entry, 16)
+    starts, ranges = entry
+    i = _bisect_right(starts, frame.f_lasti) - 1
+    if i >= 0:
+        start, end, line = ranges[i]
+        if start <= frame.f_lasti < end and line is not None:
+            return int(line)
+    return frame.f_lineno

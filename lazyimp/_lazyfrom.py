@@ -258,7 +258,7 @@ def on_resolved(name: str, real: Any) -> None:
 # -- the statement analysis (SPEC 10.3) ----------------------------------------------
 _UNSAFE_OPS = ("CHECK_EXC_MATCH", "JUMP_IF_NOT_EXC_MATCH", "MATCH_CLASS", "IS_OP")
 _LOADS = ("LOAD_NAME", "LOAD_GLOBAL", "LOAD_FAST", "LOAD_DEREF", "LOAD_CLASSDEREF")
-_unsafe_cache: dict[CodeType, frozenset[str]] = {}
+_unsafe_cache: dict[int, tuple[CodeType, Any]] = {}
 
 
 def unsafe_names(code: CodeType) -> frozenset[str]:
@@ -268,16 +268,14 @@ def unsafe_names(code: CodeType) -> frozenset[str]:
     operands, in the module's code object and every code object nested in it; and
     every name the module body loads while it runs (not inside functions).
     """
-    found = _unsafe_cache.get(code)
+    found = _frames._cached(_unsafe_cache, code)
     if found is None:
         names: set[str] = set()
         _scan(code, names)
         _import_time_loads(code, names)
         found = frozenset(names)
-        if len(_unsafe_cache) > 64:
-            _unsafe_cache.clear()
-        _unsafe_cache[code] = found
-    return found
+        _frames._store(_unsafe_cache, code, found, 64)
+    return found  # type: ignore[no-any-return]
 
 
 def _scan(code: CodeType, names: set[str]) -> None:
@@ -446,5 +444,5 @@ def _lazy_from(
     module = sys.modules.get(absolute)
     if module is None or not _proxy.is_lazy(module):
         return None  # eager by kind or policy: the normal path binds the names
-    where = f"{frame.f_code.co_filename}:{frame.f_lineno}"
+    where = f"{frame.f_code.co_filename}:{_frames.lineno(frame)}"
     return _FromModule(module, absolute, frame.f_locals, bound, where)

@@ -437,7 +437,7 @@ def _execute(proxy: Any, st: _ProxyState) -> Any:
             record.attempts += 1
             if frame is not None:
                 record.trigger_file = frame.f_code.co_filename
-                record.trigger_line = frame.f_lineno
+                record.trigger_line = _frames.lineno(frame)
                 record.trigger_module = frame.f_globals.get("__name__")
             record.parent = resolving[-1] if resolving else None
             record.memory_before = probe() if probe is not None else None
