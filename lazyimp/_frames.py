@@ -313,6 +313,28 @@ def _bindings(
     return out
 
 
+def from_binding(frame: FrameType) -> str | None:
+    """The name an IMPORT_FROM at the frame's instruction stores its result under.
+
+    None when the frame is not at IMPORT_FROM or the value is not stored directly
+    (the intermediate reads of ``import a.b.c as d``).
+    """
+    code = frame.f_code
+    raw = code.co_code
+    pos = frame.f_lasti
+    ops = _opmap()
+    if pos < 0 or pos + 1 >= len(raw) or raw[pos] != ops["IMPORT_FROM"]:
+        return None
+    skip = (ops.get("CACHE", -1), ops.get("EXTENDED_ARG", -1))
+    stores = {ops[op] for op in _STORES if op in ops}
+    pos += 2
+    while pos < len(raw) and raw[pos] in skip:
+        pos += 2
+    if pos >= len(raw) or raw[pos] not in stores:
+        return None
+    return _store_name(code, raw[pos], _arg(raw, pos, ops), ops)
+
+
 def _store_name(code: CodeType, op: int, arg: int, ops: dict[str, int]) -> str:
     if op == ops.get("STORE_FAST"):
         return str(code.co_varnames[arg])

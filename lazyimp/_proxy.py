@@ -311,9 +311,13 @@ def _unresolved_getattr(proxy: Any, st: _ProxyState, name: str) -> Any:
             raise AttributeError(
                 f"module {st.name!r} has no attribute {name!r} (not loaded yet)"
             ) from None
-    # A submodule importlib set on this unexecuted package (`import a.b.c as d`).
+    # A submodule importlib set on this unexecuted package (`import a.b.c as d`,
+    # `from a import b`): served without executing; the statement that reads it
+    # binds it, so remember where.
     value = st.module.__dict__.get(name, _UNSET)
     if value is not _UNSET and _is_submodule(st.name, name, value):
+        if is_lazy(value):
+            _note_from_binding(value)
         return value
     real = resolve(proxy)
     if name == "__wrapped__":
@@ -356,6 +360,24 @@ def _note_cached_import(proxy: Any, st: _ProxyState) -> bool:
             return False
     sites.append((ns, key))
     return False
+
+
+def _note_from_binding(sub: Any) -> None:
+    # Called for IMPORT_FROM reading a submodule off its unexecuted package: the
+    # frame three levels up is the import statement's (importlib's own reads come
+    # from frozen frames and are skipped).
+    frame = sys._getframe(3)
+    if not _frames.is_module_level(frame) or frame.f_code.co_filename.startswith("<frozen"):
+        return
+    key = _frames.from_binding(frame)
+    if key is None:
+        return
+    ns = frame.f_locals
+    sites = _get(sub, "_self_state").sites
+    for known_ns, known_key in sites:
+        if known_ns is ns and known_key == key:
+            return
+    sites.append((ns, key))
 
 
 def _trigger_frame() -> Any:

@@ -84,7 +84,9 @@ def swap(
         for k in keys:
             ns[k] = real
         swapped += len(keys)
-    if first_use is not None and sys.getrefcount(proxy) > _KNOWN_REFS:
+    if first_use is not None:
+        # Not only when the count says so: the count's slack hides a holder or
+        # two on short resolution paths (a parent resolved first).
         keys = [k for k, value in first_use.items() if value is proxy]
         for k in keys:
             first_use[k] = real

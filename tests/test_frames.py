@@ -234,6 +234,6 @@ def test_310_results_are_cached_per_code_object(opmap_310: None) -> None:
     """3.10: the scan runs once per code object (SPEC 5.5)."""
     code = code_310((OPMAP_310["SETUP_FINALLY"], 1), pad=4)
     _frames._in_try_310(code, 2)
-    assert code in _frames._try_cache
-    _frames._try_cache[code] = [(0, 100)]
+    assert _frames._cached(_frames._try_cache, code) is not None
+    _frames._store(_frames._try_cache, code, [(0, 100)], 64)
     assert _frames._in_try_310(code, 50)
