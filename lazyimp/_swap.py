@@ -10,9 +10,9 @@ What remains unknown (a dict elsewhere that copied the binding, a class attribut
 is found by a *batched* ``gc.get_referrers`` pass over every proxy queued so far.
 ``sys.getrefcount`` decides whether a proxy is queued: only a hint (CPython 3.14
 leaves some stack references uncounted), which is why the pass is also run by
-``resolve_all()``.  Passes are batched (64 waiting proxies, or the oldest waiting
-a second) and spaced so that they take at most about 5% of the elapsed time:
-after a pass of ``d`` seconds the next one waits ``20 * d``.
+``resolve_all()``.  Passes are spaced so that they take at most about 5% of the
+elapsed time: after a pass of ``d`` seconds the next one waits ``20 * d``, and the
+proxies queued meanwhile are rewritten together by the next pass.
 References that are not in dicts (locals, closures, tuples) cannot be rewritten;
 they keep forwarding to the real module (SPEC 3.3).
 """
@@ -43,12 +43,6 @@ _DEBUG_REFS: list[int] | None = None
 # scan.  Weak: a proxy the program drops must be freed, not kept for the scan.
 _queue: list[tuple[Any, Any]] = []
 _next_scan = 0.0
-# A scan runs when this many proxies wait, or the oldest has waited this long
-# (checked at each swap), and never sooner than 20x the last scan's duration.
-_SCAN_BATCH = 64
-_SCAN_AGE = 1.0
-_queued_since = 0.0
-
 # Guards the scan (only one thread scans; others skip).  The queue itself is only
 # appended to and swapped out under the GIL.
 _scanning = False
@@ -96,15 +90,9 @@ def swap(
         _DEBUG_REFS.append(sys.getrefcount(proxy))
     if sys.getrefcount(proxy) <= _KNOWN_REFS:
         return False
-    global _queued_since
-    now = time.perf_counter()
-    if not _queue:
-        _queued_since = now
     _queue.append((_ref(proxy), real))
     stats["queued"] += 1
-    # Batch: a scan costs the same for one proxy or a hundred, and a short-lived
-    # program (a CLI) is better off never paying it (its proxies keep forwarding).
-    if (len(_queue) >= _SCAN_BATCH or now - _queued_since >= _SCAN_AGE) and now >= _next_scan:
+    if time.perf_counter() >= _next_scan:
         scan()
     return True
 
