@@ -9,9 +9,10 @@ submodules import into it, and leave a lazy proxy of that same package object in
 ``sys.modules``: a later ``import wrapt`` runs the package body into that object,
 finds both submodules already imported, and so exports the very type we subclass.
 
-Fallbacks, each tested: when ``wrapt`` is already imported, or its C extension is
-disabled (``WRAPT_DISABLE_EXTENSIONS``) or missing, or the layout is not the one
-above (wrapt 1.x), we import ``wrapt`` normally and use its ``ObjectProxy``.
+Fallbacks, each tested: when wrapt's C extension is disabled
+(``WRAPT_DISABLE_EXTENSIONS``) or missing, the same shortcut loads the pure-Python
+proxy from ``wrapt.wrappers``; when ``wrapt`` is already imported, or the layout is
+not the one above (wrapt 1.x), we import ``wrapt`` normally and use its proxy.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def load_base() -> tuple[type, Any]:
     ``sys.modules`` so that later imports of ``wrapt`` execute it on first use.
     """
     global shortcut_used
-    if "wrapt" in sys.modules or os.environ.get("WRAPT_DISABLE_EXTENSIONS"):
+    if "wrapt" in sys.modules:
         return _full_import(), None
     # The frozen bootstrap modules, not importlib: importing importlib here would
     # run its package body behind the back of a lazy import of it in progress.
@@ -56,29 +57,37 @@ def load_base() -> tuple[type, Any]:
     if spec is None or not spec.submodule_search_locations:
         raise ImportError("lazyimp needs the 'wrapt' package: pip install wrapt")
     locations = list(spec.submodule_search_locations)
-    if (
-        PathFinder.find_spec("wrapt._wrappers", locations) is None
-        or PathFinder.find_spec("wrapt.exceptions", locations) is None
-    ):
-        return _full_import(), None
-    package = _bootstrap.module_from_spec(spec)
-    added = []
-    sys.modules["wrapt"] = package
-    try:
-        for sub in ("wrapt.exceptions", "wrapt._wrappers"):
-            if sub not in sys.modules:
-                _import_eagerly(sub)
-                added.append(sub)
-        base = sys.modules["wrapt._wrappers"].ObjectProxy
-    except Exception:
-        # Leave sys.modules as we found it and take the slow, safe road.
-        for sub in added:
-            sys.modules.pop(sub, None)
-        sys.modules.pop("wrapt", None)
-        return _full_import(), None
-    del sys.modules["wrapt"]
-    shortcut_used = True
-    return base, package
+    # The C proxy (wrapt._wrappers) unless wrapt's own switch turns extensions off
+    # or the extension is missing; then the pure-Python one (wrapt.wrappers, which
+    # imports inspect but not the rest of wrapt), as wrapt's __wrapt__ chooses.
+    attempts = []
+    if not os.environ.get("WRAPT_DISABLE_EXTENSIONS"):
+        attempts.append(("wrapt._wrappers", "ObjectProxy"))
+    attempts.append(("wrapt.wrappers", "ObjectProxy"))
+    for module_name, type_name in attempts:
+        if PathFinder.find_spec(module_name, locations) is None:
+            continue
+        if PathFinder.find_spec("wrapt.exceptions", locations) is None:
+            break
+        package = _bootstrap.module_from_spec(spec)
+        added = []
+        sys.modules["wrapt"] = package
+        try:
+            for sub in ("wrapt.exceptions", module_name):
+                if sub not in sys.modules:
+                    _import_eagerly(sub)
+                    added.append(sub)
+            base = getattr(sys.modules[module_name], type_name)
+        except Exception:
+            # Leave sys.modules as we found it and try the next way.
+            for sub in added:
+                sys.modules.pop(sub, None)
+            sys.modules.pop("wrapt", None)
+            continue
+        del sys.modules["wrapt"]
+        shortcut_used = True
+        return base, package
+    return _full_import(), None
 
 
 def _full_import() -> type:
