@@ -169,19 +169,14 @@ class Importer:
         frame = _frames.importer_frame(3)
         with _state.eager_scope():
             spec = self._find_later(fullname, path, target)
+            reason = self._lazy_or_why(fullname, spec, frame) if spec is not None else None
         if spec is None:
             # Outside the eager scope: the parent's body must import as usual.
             spec = self._find_after_parent_ran(fullname, target)
             if spec is None:
                 return None
-        with _state.eager_scope():
-            reason = self._eager_reason(fullname, spec, frame)
-            if reason is None:
-                try:
-                    _proxy.proxy_class()  # may import wrapt's parts: eagerly, now
-                except Exception as exc:  # no usable wrapt: stay eager, say why once
-                    reason = ("kind", f"no proxy type: {exc}")
-                    self._warn_once(f"lazyimp: imports stay eager: {exc}")
+            with _state.eager_scope():
+                reason = self._lazy_or_why(fullname, spec, frame)
         if reason is not None:
             state = _registry.IGNORED if reason[0] == "policy" else _registry.EAGER
             _registry.record_eager(fullname, state, reason[1])
@@ -200,6 +195,17 @@ class Importer:
             sites = [(namespace, key)] if key is not None else []
         spec.loader = _loaders.LazyLoader(spec.loader, sites, record, namespace)
         return spec
+
+    def _lazy_or_why(self, fullname: str, spec: Any, frame: Any) -> tuple[str, str] | None:
+        # Called in the eager scope: None means hand out a proxy.
+        reason = self._eager_reason(fullname, spec, frame)
+        if reason is None and _proxy._proxy_class is None:
+            try:
+                _proxy.proxy_class()  # may import wrapt's parts: eagerly, now
+            except Exception as exc:  # no usable wrapt: stay eager, say why once
+                self._warn_once(f"lazyimp: imports stay eager: {exc}")
+                return ("kind", f"no proxy type: {exc}")
+        return reason
 
     def _after_lazy_parent(self, fullname: str, spec: Any = None) -> Any:
         # An eager import of a child of an unexecuted package.  An eager import

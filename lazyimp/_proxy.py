@@ -250,7 +250,7 @@ def make_proxy(
     site_ns: dict[str, Any] | None = None,
 ) -> Any:
     """Wrap an initialised, unexecuted module whose body ``loader`` will run."""
-    cls = proxy_class()
+    cls = _proxy_class or proxy_class()
     st = _ProxyState(module.__spec__.name, module, loader)  # type: ignore[union-attr,unused-ignore]
     if sites:
         st.sites = sites
@@ -551,6 +551,8 @@ _set_class = object.__dict__["__class__"].__set__
 # when the import was in __main__), and a traceback through the body shows the
 # import statement's line.
 _SITE_CODE = compile("__lazyimp_exec__(__lazyimp_module__)", "<lazyimp>", "exec")
+# (file, line) of an import statement -> its copy of _SITE_CODE; bounded.
+_site_codes: dict[tuple[str, int], Any] = {}
 
 
 def _run_at_import_site(st: _ProxyState, module: Any) -> None:
@@ -558,9 +560,13 @@ def _run_at_import_site(st: _ProxyState, module: Any) -> None:
     if record is None or not record.import_file or not record.import_line:
         st.loader.exec_module(module)
         return
-    code = _SITE_CODE.replace(
-        co_filename=record.import_file, co_firstlineno=record.import_line
-    )
+    where = (record.import_file, record.import_line)
+    code = _site_codes.get(where)
+    if code is None:
+        code = _SITE_CODE.replace(co_filename=where[0], co_firstlineno=where[1])
+        if len(_site_codes) > 256:
+            _site_codes.clear()
+        _site_codes[where] = code
     namespace = {
         "__name__": record.importer,
         "__builtins__": __builtins__,
