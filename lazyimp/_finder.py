@@ -454,13 +454,19 @@ def uninstall() -> None:
         importer.globally_on = False
         importer._site_phase = False
         if importer._scoped == 0:
-            while importer in sys.meta_path:
-                sys.meta_path.remove(importer)
-            if _reload is not None:
-                _reload.unpatch()
+            _remove(importer)
         lazyfrom = sys.modules.get("lazyimp._lazyfrom")
         if lazyfrom is not None:
             lazyfrom.uninstall()
+
+
+def _remove(importer: Importer) -> None:
+    # Take the finder out of sys.meta_path and undo the reload patch.  The caller
+    # holds _state.lock and has checked that no install() or enabled() needs it.
+    while importer in sys.meta_path:
+        sys.meta_path.remove(importer)
+    if _reload is not None:
+        _reload.unpatch()
 
 
 def is_installed() -> bool:
@@ -471,13 +477,12 @@ def is_installed() -> bool:
 class _Switch:
     """``enabled()`` / ``disabled()``: the switch for this context only (SPEC 1.3)."""
 
-    __slots__ = ("value", "config", "token", "inserted", "previous_config")
+    __slots__ = ("value", "config", "token", "previous_config")
 
     def __init__(self, value: bool, config: dict[str, Any]) -> None:
         self.value = value
         self.config = config
         self.token: Any = None
-        self.inserted = False
         self.previous_config: Any = None
 
     def __enter__(self) -> Importer | None:
@@ -492,9 +497,7 @@ class _Switch:
                 if new_config is not None:
                     self.previous_config = importer.config
                     importer.config = new_config
-                if importer not in sys.meta_path:
-                    _insert(importer)
-                    self.inserted = True
+                _insert(importer)
                 importer._scoped += 1
         self.token = _state.scoped_switch().set(self.value)
         return importer
@@ -508,10 +511,7 @@ class _Switch:
                 if self.previous_config is not None:
                     importer.config = self.previous_config
                 if importer._scoped == 0 and not importer.globally_on:
-                    while importer in sys.meta_path:
-                        sys.meta_path.remove(importer)
-                    if _reload is not None:
-                        _reload.unpatch()
+                    _remove(importer)
 
 
 def enabled(**config: Any) -> _Switch:
@@ -543,38 +543,15 @@ def import_lazily(name: str) -> Any:
     # Import through the normal machinery from a synthetic module-level frame so
     # that the finder sees a module-level import statement.
     namespace: dict[str, Any] = {"__name__": "lazyimp._import_lazily"}
-    with _LazyScope():
-        exec(compile(f"import {name}", "<lazyimp.import_lazily>", "exec"), namespace)
+    # Called from lazyimp's own code too (its eager scope must not apply here).
+    depth = _state.eager_depth()
+    _state._local.depth = 0
+    try:
+        with _Switch(True, {}):
+            exec(compile(f"import {name}", "<lazyimp.import_lazily>", "exec"), namespace)
+    finally:
+        _state._local.depth = depth
     return sys.modules[name]
-
-
-class _LazyScope:
-    # Temporarily lift an enclosing eager scope and force the switch on.
-    __slots__ = ("token", "inserted", "depth")
-
-    def __enter__(self) -> None:
-        self.depth = _state.eager_depth()
-        _state._local.depth = 0
-        self.token = _state.scoped_switch().set(True)
-        importer = _the_importer()
-        self.inserted = False
-        with _state.lock:
-            if importer not in sys.meta_path:
-                _insert(importer)
-                self.inserted = True
-            importer._scoped += 1
-
-    def __exit__(self, *exc: Any) -> None:
-        _state.scoped_switch().reset(self.token)
-        _state._local.depth = self.depth
-        importer = _the_importer()
-        with _state.lock:
-            importer._scoped -= 1
-            if importer._scoped == 0 and not importer.globally_on:
-                while importer in sys.meta_path:
-                    sys.meta_path.remove(importer)
-                if _reload is not None:
-                    _reload.unpatch()
 
 
 def is_lazy(obj: object) -> bool:

@@ -378,7 +378,8 @@ def install(importer: Any) -> None:
                 return lazy
         return original(name, globals, locals, fromlist, level)
 
-    _proxy.resolved_hooks.append(on_resolved)
+    if on_resolved not in _proxy.resolved_hooks:
+        _proxy.resolved_hooks.append(on_resolved)
     builtins.__import__ = __import__
     _installed = (__import__, original)
 
