@@ -88,7 +88,7 @@ def run_pytest(
 
 
 def test_plugin_makes_imports_lazy_and_writes_the_text_report(tmp_path: Path) -> None:
-    """-p lazyimp.pytest_plugin installs before collection; --lazyimp-report writes text."""
+    """-p lazyimp.pytest_plugin installs before collection; --lazyimp-report writes text (SPEC 1.1, 6.1)."""
     write_tree(tmp_path, SUITE)
     proc = run_pytest(
         tmp_path,
@@ -123,7 +123,7 @@ def test_plugin_writes_a_json_report_when_the_path_ends_in_json(tmp_path: Path) 
 
 
 def test_without_the_plugin_the_same_suite_is_eager(tmp_path: Path) -> None:
-    """The control run: without -p the suite runs eagerly and the option is unknown."""
+    """The control run: without -p the suite runs eagerly and the option is unknown (SPEC 1.2)."""
     write_tree(tmp_path, {**SUITE, "never_used.py": "X = 0\n"})
     proc = run_pytest(tmp_path, expect_lazy=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -159,7 +159,7 @@ def test_disable_switch_keeps_the_plugin_a_no_op(tmp_path: Path) -> None:
 
 
 def test_xdist_workers_write_one_report_each(tmp_path: Path) -> None:
-    """Under pytest-xdist each worker runs lazily and writes PATH.<worker id>."""
+    """Under pytest-xdist each worker runs lazily and writes PATH.<worker id> (SPEC 6.1)."""
     write_tree(tmp_path, SUITE)
     proc = run_pytest(
         tmp_path,

@@ -405,7 +405,7 @@ def test_an_interrupt_at_any_line_of_the_resolution_leaves_no_half_state(tmp_pat
 
 
 def test_interpreter_shutdown_with_unresolved_proxies_and_atexit_handlers(tmp_path: Path) -> None:
-    """atexit handlers and finalizers touching unresolved proxies at exit work; exit status 0, no noise."""
+    """atexit handlers and finalizers touching unresolved proxies at exit work; exit status 0, no noise (SPEC 3.1, 3.3)."""
     write_tree(
         tmp_path,
         {
