@@ -30,9 +30,11 @@ _MACHINERY: set[str] = {"<frozen importlib._bootstrap>", "<frozen importlib._boo
 # importlib is imported, which may be after lazyimp.
 _IMPORTLIB_INIT = ("importlib/__init__.py", "importlib\\__init__.py")
 # track_imports()'s __import__ wrapper is machinery too: the importer is its caller.
-_MACHINERY.add(__file__.rsplit("_frames.py", 1)[0] + "_tracking.py")
 # So is the lazy-from __import__ wrapper (it imports on the statement's behalf).
-_MACHINERY.add(__file__.rsplit("_frames.py", 1)[0] + "_lazyfrom.py")
+_WRAPPERS: frozenset[str] = frozenset(
+    __file__.rsplit("_frames.py", 1)[0] + name for name in ("_tracking.py", "_lazyfrom.py")
+)
+_MACHINERY |= _WRAPPERS
 
 _ops: dict[str, int] = {}
 
@@ -54,6 +56,18 @@ def importer_frame(depth: int = 2) -> FrameType | None:
         filename = frame.f_code.co_filename
         if filename not in _MACHINERY and not filename.endswith(_IMPORTLIB_INIT):
             break
+        frame = frame.f_back
+    return frame
+
+
+def statement_frame(depth: int = 2) -> FrameType | None:
+    """The frame that runs the import statement, past our ``__import__`` wrappers.
+
+    For code called from inside the import (a proxy's ``__spec__`` read): only the
+    wrappers are skipped, not importlib's frames, whose own reads are no statement.
+    """
+    frame: FrameType | None = sys._getframe(depth)
+    while frame is not None and frame.f_code.co_filename in _WRAPPERS:
         frame = frame.f_back
     return frame
 

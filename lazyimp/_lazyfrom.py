@@ -43,10 +43,12 @@ _UNSET: Any = object()
 class LazyName:
     """A name taken lazily from a module: the module runs on its first real use."""
 
-    __slots__ = ("_lz_module", "_lz_name", "_lz_attr", "_lz_where", "_lz_value", "__weakref__")
+    # The module is looked up by name, not held: a reference here would count
+    # against the proxy's swap-out (each unknown holder sends it to the batched
+    # referrer scan).
+    __slots__ = ("_lz_name", "_lz_attr", "_lz_where", "_lz_value", "__weakref__")
 
-    def __init__(self, module: Any, module_name: str, attr: str, where: str) -> None:
-        object.__setattr__(self, "_lz_module", module)
+    def __init__(self, module_name: str, attr: str, where: str) -> None:
         object.__setattr__(self, "_lz_name", module_name)
         object.__setattr__(self, "_lz_attr", attr)
         object.__setattr__(self, "_lz_where", where)
@@ -56,8 +58,13 @@ class LazyName:
         value = self._lz_value
         if value is not _UNSET:
             return value
-        real = _proxy.resolve(self._lz_module) if _proxy.is_proxy(self._lz_module) else self._lz_module
-        value = _value_from(real, self._lz_name, self._lz_attr, self._lz_where)
+        name = self._lz_name
+        module = sys.modules.get(name)
+        if module is None:  # removed from sys.modules since: import it again
+            __import__(name)
+            module = sys.modules[name]
+        real = _proxy.resolve(module) if _proxy.is_proxy(module) else module
+        value = _value_from(real, name, self._lz_attr, self._lz_where)
         object.__setattr__(self, "_lz_value", value)
         return value
 
@@ -84,7 +91,7 @@ class LazyName:
         return self._lz_resolve().__module__
 
     def __repr__(self) -> str:
-        if self._lz_value is _UNSET and _proxy.is_lazy(self._lz_module):
+        if self._lz_value is _UNSET and _proxy.is_lazy(sys.modules.get(self._lz_name)):
             return f"<lazy name {self._lz_attr!r} from {self._lz_name!r} (not loaded yet)>"
         return repr(self._lz_resolve())
 
@@ -209,7 +216,7 @@ class _FromModule:
         if _is_submodule(module, full):
             # A submodule is a module proxy as in the core (SPEC 10.1).
             return _import_submodule(full)
-        lazy = LazyName(module, name, attr, get(self, "_lzf_where"))
+        lazy = LazyName(name, attr, get(self, "_lzf_where"))
         alias = get(self, "_lzf_bound").get(full)
         if alias is not None:
             _sites.setdefault(name, []).append((get(self, "_lzf_namespace"), alias, lazy))
@@ -256,98 +263,138 @@ def on_resolved(name: str, real: Any) -> None:
 
 
 # -- the statement analysis (SPEC 10.3) ----------------------------------------------
-_UNSAFE_OPS = ("CHECK_EXC_MATCH", "JUMP_IF_NOT_EXC_MATCH", "MATCH_CLASS", "IS_OP")
-_LOADS = ("LOAD_NAME", "LOAD_GLOBAL", "LOAD_FAST", "LOAD_DEREF", "LOAD_CLASSDEREF")
-_unsafe_cache: dict[int, tuple[CodeType, Any]] = {}
-
-
-def unsafe_names(code: CodeType) -> frozenset[str]:
-    """Names a module's code uses where a stand-in cannot work, or need not.
-
-    ``except NAME``, ``case NAME(...)``, ``super(NAME, ...)`` and ``is``/``is not``
-    operands, in the module's code object and every code object nested in it; and
-    every name the module body loads while it runs (not inside functions).
-    """
-    found = _frames._cached(_unsafe_cache, code)
-    if found is None:
-        names: set[str] = set()
-        _scan(code, names)
-        _import_time_loads(code, names)
-        found = frozenset(names)
-        _frames._store(_unsafe_cache, code, found, 64)
-    return found  # type: ignore[no-any-return]
-
-
-def _scan(code: CodeType, names: set[str]) -> None:
-    ops = _frames._opmap()
-    loads = {ops[op]: op for op in _LOADS if op in ops}
-    unsafe = {ops[op] for op in _UNSAFE_OPS if op in ops}
-    # Instructions that may sit between the loads and the test without ending it:
-    # `except (A, B)` builds a tuple, `case A()` loads its keyword names.
-    between = {
-        ops.get(op, -1)
-        for op in ("CACHE", "EXTENDED_ARG", "LOAD_CONST", "BUILD_TUPLE", "PUSH_NULL")
-    }
-    raw = code.co_code
-    recent: list[str] = []
-    previous: str | None = None
-    for pos in range(0, len(raw), 2):
-        op = raw[pos]
-        if op in loads:
-            name = _load_name(code, raw, pos, loads[op], ops)
-            if name is None:
-                continue
-            if previous == "super":
-                names.add(name)  # super(NAME, self)
-            previous = name
-            recent.append(name)
-        elif op in unsafe:
-            names.update(recent)
-            recent, previous = [], None
-        elif op not in between:
-            recent, previous = [], None
-    for const in code.co_consts:
-        if hasattr(const, "co_code"):
-            _scan(const, names)
-
-
+# Read per bound name, not per instruction: a module's code objects are listed once,
+# then for each name only the code objects that mention it (``name in co_names``)
+# are searched, with ``bytes.find`` for the loads of that name.  Only global loads
+# matter (LOAD_NAME, LOAD_GLOBAL): a local of the same name is another variable.
+_UNSAFE_OPS = (
+    "CHECK_EXC_MATCH", "CHECK_EG_MATCH", "JUMP_IF_NOT_EXC_MATCH", "MATCH_CLASS", "IS_OP",
+)
+# Instructions that may sit between a load and the test without ending it:
+# `except (A, B)` builds a tuple, `case A()` loads its keyword names, `A is x`
+# loads x, and 3.11+ pads instructions with CACHE entries.
+_BETWEEN = (
+    "CACHE", "EXTENDED_ARG", "LOAD_CONST", "BUILD_TUPLE", "PUSH_NULL",
+    "LOAD_NAME", "LOAD_GLOBAL", "LOAD_FAST", "LOAD_DEREF", "LOAD_CLASSDEREF",
+    "LOAD_FAST_CHECK", "LOAD_FAST_BORROW", "LOAD_SMALL_INT", "LOAD_FAST_LOAD_FAST",
+    "LOAD_FAST_BORROW_LOAD_FAST_BORROW",
+)
+# Skipped between `super` and its first argument.
+_PADDING = ("CACHE", "EXTENDED_ARG", "PUSH_NULL")
+_CODE = type(_operator.__code__)
 _RUN_AT_IMPORT = ("<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>")
+# id(module code) -> (code, ([(code object, runs at import)], {name: unsafe})).
+_unsafe_cache: dict[int, tuple[CodeType, Any]] = {}
+_Opcodes = tuple[int, int, int, frozenset[int], frozenset[int], frozenset[int]]
+_opcodes: _Opcodes | None = None
 
 
-def _import_time_loads(code: CodeType, names: set[str]) -> None:
-    # Names the module body itself uses (module level, class bodies, comprehensions
-    # run there): they would be resolved during the import anyway, so laziness
-    # gains nothing, and that is where a stand-in escapes into places that need
-    # the real object (class bases built with type(), C functions such as
-    # ctypes.sizeof, metaclass computations).  Function bodies are not scanned.
-    ops = _frames._opmap()
-    loads = {ops[op]: op for op in ("LOAD_NAME", "LOAD_GLOBAL") if op in ops}
-    raw = code.co_code
-    for pos in range(0, len(raw), 2):
-        opname = loads.get(raw[pos])
-        if opname is not None:
-            name = _load_name(code, raw, pos, opname, ops)
-            if name is not None:
-                names.add(name)
+def _codes() -> _Opcodes:
+    global _opcodes
+    if _opcodes is None:
+        ops = _frames._opmap()
+        _opcodes = (
+            ops["LOAD_NAME"],
+            ops["LOAD_GLOBAL"],
+            ops["EXTENDED_ARG"],
+            frozenset(ops[op] for op in _UNSAFE_OPS if op in ops),
+            frozenset(ops[op] for op in _BETWEEN if op in ops),
+            frozenset(ops[op] for op in _PADDING if op in ops),
+        )
+    return _opcodes
+
+
+def any_unsafe(code: CodeType, names: Any) -> bool:
+    """True if the module code uses one of ``names`` where a stand-in cannot serve.
+
+    That is in ``except NAME``, ``case NAME(...)``, ``super(NAME, ...)`` or an
+    ``is``/``is not`` operand, anywhere in the module's code objects; or at all
+    while the module body runs (module level, class bodies, comprehensions there).
+    """
+    entry = _frames._cached(_unsafe_cache, code)
+    if entry is None:
+        entry = (_flatten(code, True, []), {})
+        _frames._store(_unsafe_cache, code, entry, 64)
+    flat, known = entry
+    for name in names:
+        unsafe = known.get(name)
+        if unsafe is None:
+            unsafe = known[name] = _unsafe(flat, name)
+        if unsafe:
+            return True
+    return False
+
+
+def _flatten(
+    code: CodeType, at_import: bool, out: list[tuple[CodeType, bool]]
+) -> list[tuple[CodeType, bool]]:
+    out.append((code, at_import))
     for const in code.co_consts:
-        if hasattr(const, "co_code"):
-            is_function = const.co_flags & 0x0002 and const.co_name not in _RUN_AT_IMPORT
-            if not is_function:  # a class body or a comprehension
-                _import_time_loads(const, names)
+        if type(const) is _CODE:
+            # A class body or a comprehension runs when its parent does; a function
+            # body does not.
+            function = const.co_flags & 0x0002 and const.co_name not in _RUN_AT_IMPORT
+            _flatten(const, at_import and not function, out)
+    return out
 
 
-def _load_name(code: CodeType, raw: bytes, pos: int, opname: str, ops: dict[str, int]) -> str | None:
-    arg = _frames._arg(raw, pos, ops)
-    if opname == "LOAD_GLOBAL" and sys.version_info >= (3, 11):
-        arg >>= 1  # the low bit says whether NULL is pushed
-    if opname in ("LOAD_NAME", "LOAD_GLOBAL"):
-        return str(code.co_names[arg]) if arg < len(code.co_names) else None
-    if opname == "LOAD_FAST":
-        return str(code.co_varnames[arg]) if arg < len(code.co_varnames) else None
-    cells = code.co_cellvars + code.co_freevars
+def _unsafe(flat: list[tuple[CodeType, bool]], name: str) -> bool:
+    load_name, load_global, extended, unsafe_ops, between, padding = _codes()
+    for code, at_import in flat:
+        names = code.co_names
+        if name not in names:
+            continue
+        raw = code.co_code
+        loads = list(_loads(raw, names.index(name), load_name, load_global, extended))
+        if not loads:
+            continue
+        if at_import:
+            return True  # resolved during the import anyway (see the module doc)
+        for pos in loads:
+            if _ends_in(raw, pos + 2, unsafe_ops, between):
+                return True  # except NAME, case NAME(), NAME is x, x is NAME
+        if "super" in names:
+            for pos in _loads(raw, names.index("super"), load_name, load_global, extended):
+                after = pos + 2
+                while after < len(raw) and raw[after] in padding:
+                    after += 2
+                if after in loads:
+                    return True  # super(NAME, self)
+    return False
+
+
+def _loads(raw: bytes, index: int, load_name: int, load_global: int, extended: int) -> Any:
+    """Offsets of the instructions that load the global ``co_names[index]``."""
+    args = [(load_name, index)]
     if sys.version_info >= (3, 11):
-        cells = code.co_varnames + cells  # 3.11+: one index space for locals and cells
-    return str(cells[arg]) if arg < len(cells) else None
+        args += [(load_global, index << 1), (load_global, index << 1 | 1)]
+    else:
+        args.append((load_global, index))
+    for op, arg in args:
+        if arg > 0xFF:
+            pattern, skip = bytes((extended, arg >> 8 & 0xFF, op, arg & 0xFF)), 2
+        else:
+            pattern, skip = bytes((op, arg)), 0
+        pos = raw.find(pattern)
+        while pos >= 0:
+            at = pos + skip
+            # Aligned, and not the low byte of a larger EXTENDED_ARG argument.
+            if not pos & 1 and (skip or at < 2 or raw[at - 2] != extended):
+                yield at
+            pos = raw.find(pattern, pos + 1)
+
+
+def _ends_in(raw: bytes, pos: int, unsafe_ops: frozenset[int], between: frozenset[int]) -> bool:
+    # Does the run of loads that starts here end in one of the unsafe tests?
+    size = len(raw)
+    while pos < size:
+        op = raw[pos]
+        if op in unsafe_ops:
+            return True
+        if op not in between:
+            return False
+        pos += 2
+    return False
 
 
 # -- the __import__ wrapper ------------------------------------------------------------
@@ -399,34 +446,35 @@ def _lazy_from(
     name: str, globals: Any, fromlist: Any, level: int, original: Callable[..., Any]
 ) -> Any:
     importer = _importer
-    if importer is None or _state.eager_depth() or "*" in fromlist or name == "__future__":
+    if importer is None or level or "*" in fromlist or name == "__future__":
+        # A relative import stays inside the importer's package: eager (below).
+        return None
+    existing = sys.modules.get(name)
+    if existing is not None and not _proxy.is_lazy(existing):
+        return None  # already ran: nothing to defer
+    if not globals or name.partition(".")[0] == str(globals.get("__name__")).partition(".")[0]:
+        # Inside one package, from-imports knit the package together while its
+        # modules run (circular imports, class bases built with type(), names
+        # handed to C functions that need the real type): keep them eager.
+        return None
+    if _state.eager_depth() or globals.get("__lazyimp_eager__") is True:
         return None
     switch = _state.switch
     on = switch.get() if switch is not None else None
     if not (importer.globally_on if on is None else on):
         return None
     frame = sys._getframe(2)
-    if not _frames.is_module_level(frame) or _frames.in_try_block(frame):
+    if frame.f_globals is not globals or not _frames.is_module_level(frame):
+        return None  # a call of __import__(), not an import statement
+    if _frames.in_try_block(frame):
         return None
     stmt = _frames.statement(frame)
     absolute = stmt[0]
-    if absolute is None:
+    if absolute != name:
         return None  # a call of __import__() with a fromlist, not a statement
-    existing = sys.modules.get(absolute)
-    if existing is not None and not _proxy.is_lazy(existing):
-        return None  # already ran: nothing to defer
-    namespace = frame.f_globals
-    if namespace.get("__lazyimp_eager__") is True:
-        return None
-    importer_name = namespace.get("__name__") or ""
-    if importer_name.partition(".")[0] == absolute.partition(".")[0]:
-        # Inside one package, from-imports knit the package together while its
-        # modules run (circular imports, class bases built with type(), names
-        # handed to C functions that need the real type): keep them eager.
-        return None
+    namespace = globals
     bound = _frames.bindings(frame, stmt) or {}
-    unsafe = unsafe_names(frame.f_code)
-    if unsafe and any(alias in unsafe for alias in bound.values()):
+    if any_unsafe(frame.f_code, bound.values()):
         return None  # SPEC 10.3: a stand-in cannot serve there
     config = importer.config
     if config.eager_reason(absolute, None) is not None:

@@ -332,7 +332,11 @@ def _note_cached_import(proxy: Any, st: _ProxyState) -> bool:
     # package importing its own submodule), return True: the body runs now, as
     # it would eagerly.  Otherwise, at module level, its namespace now holds the
     # proxy: remember it for the swap.
-    frame = sys._getframe(3)
+    # The statement's frame: with builtins.__import__ wrapped (lazy_from,
+    # track_imports) the wrapper's frames sit between it and the C import code.
+    frame = _frames.statement_frame(4)
+    if frame is None:
+        return False
     code = frame.f_code
     if code.co_filename.startswith("<frozen"):
         return False

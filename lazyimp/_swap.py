@@ -78,9 +78,10 @@ def swap(
         for k in keys:
             ns[k] = real
         swapped += len(keys)
-    if first_use is not None:
+    if first_use is not None and not any(ns is first_use for ns, _ in sites):
         # Not only when the count says so: the count's slack hides a holder or
-        # two on short resolution paths (a parent resolved first).
+        # two on short resolution paths (a parent resolved first).  Skipped when
+        # it is a known site (the module that imported it uses it): O(globals).
         keys = [k for k, value in first_use.items() if value is proxy]
         for k in keys:
             first_use[k] = real

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -224,3 +225,182 @@ def test_lazy_from_from_the_environment(tmp_path: Path) -> None:
         "import lazyimp\nlazyimp.install()\n", env={"LAZYIMP_LAZY_FROM": "maybe"}, check=False
     )
     assert proc.returncode == 1 and "LAZYIMP_LAZY_FROM='maybe'" in proc.stderr
+
+
+# -- the code analysis (SPEC 10.3), read from compiled code: no import state touched --
+
+
+def _unsafe(source: str, *names: str) -> bool:
+    import textwrap
+
+    from lazyimp import _lazyfrom
+
+    code = compile(textwrap.dedent(source), "<analysed>", "exec")
+    return _lazyfrom.any_unsafe(code, names)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "def f():\n    try:\n        pass\n    except Error:\n        pass\n",
+        "def f():\n    try:\n        pass\n    except (OSError, Error) as e:\n        pass\n",
+        "def f():\n    try:\n        pass\n    except* Error:\n        pass\n",
+        "def f(x):\n    match x:\n        case Error(a=1):\n            pass\n",
+        "class A:\n    def f(self):\n        return super(Error, self).f()\n",
+        "def f(x):\n    return x is Error\n",
+        "def f(x):\n    return Error is not x\n",
+        "async def f(x):\n    return [y for y in x if y is Error]\n",
+        "X = Error\n",  # used while the module body runs
+        "class A(Error):\n    pass\n",
+        "class A:\n    attr = Error\n",
+        "data = [Error for _ in range(2)]\n",
+    ],
+)
+def test_analysis_finds_uses_a_stand_in_cannot_serve(source: str) -> None:
+    """except/except*/case/super()/is operands and import-time loads (SPEC 10.3)."""
+    if "except*" in source and sys.version_info < (3, 11):
+        pytest.skip("except* is 3.11+")
+    assert _unsafe(source, "Error")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "def f():\n    return Error('x')\n",  # a call: the stand-in forwards it
+        "def f(x):\n    return isinstance(x, Error)\n",
+        "def f(x):\n    return x is Other\n",
+        "def f(Error):\n    return x is Error\n",  # a local of the same name
+        "def f():\n    try:\n        pass\n    except mod.Error:\n        pass\n",
+        "def f(x):\n    return x.Error is None\n",  # an attribute of that name
+        "class A:\n    def f(self):\n        return super().f()\n",
+        "def f(x):\n    return Error.attr is x\n",  # the attribute is the real one
+    ],
+)
+def test_analysis_leaves_other_uses_lazy(source: str) -> None:
+    """Calls, isinstance, other names, locals and attributes do not force eagerness (SPEC 10.3)."""
+    assert not _unsafe(source, "Error")
+
+
+def test_analysis_reads_names_past_extended_args() -> None:
+    """A name whose index needs EXTENDED_ARG (over 255 names) is still found (SPEC 10.3)."""
+    filler = "".join(f"    n{i} = g.a{i}\n" for i in range(300))
+    late = "def f(x, g):\n" + filler + "    return x is Error\n"
+    assert _unsafe(late, "Error")
+    assert not _unsafe(late.replace("x is Error", "Error(x)"), "Error")
+    # The low byte of a large index must not be mistaken for a small one.
+    clash = "def f(x, g):\n" + filler + "    return x is n0\n"
+    assert not _unsafe(clash, "a0")
+
+
+def test_a_pending_module_imported_in_a_function_runs_with_the_wrapper_on(tmp_path: Path) -> None:
+    """`import pkg.sub` in a function runs the pending module past our __import__ wrappers (SPEC 2.3, 10).
+
+    idna's tests rely on it: a module-level `import idna.codec` leaves it pending, and a
+    later eager import of it in a function must register the codec, as it does eagerly.
+    """
+    write_tree(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/sub.py": """
+                import codecs
+                def _search(name):
+                    return codecs.lookup("utf-8") if name == "minicodec" else None
+                codecs.register(_search)
+            """,
+            "user.py": "import pkg.sub\n",
+        },
+    )
+    for setup in ("lazyimp.install(lazy_from=True)", "lazyimp.install(); lazyimp.track_imports().__enter__()"):
+        run_python(
+            f"""
+            import sys, codecs
+            sys.path.insert(0, {str(tmp_path)!r})
+            import lazyimp
+            {setup}
+            import user
+            lazyimp.load(user)
+            assert lazyimp.is_lazy(sys.modules["pkg.sub"])
+            def f():
+                import pkg.sub
+                return codecs.lookup("minicodec").name
+            assert f() == "utf-8"
+            """
+        )
+
+
+def test_module_getattr_of_the_source_module(tmp_path: Path) -> None:
+    """Names served by the source module's __getattr__ (PEP 562) resolve lazily (SPEC 10.1)."""
+    write_tree(
+        tmp_path,
+        {
+            "dyn.py": """
+                import sys
+                sys._dyn_runs = getattr(sys, "_dyn_runs", 0) + 1
+                def __getattr__(name):
+                    if name == "computed":
+                        return 42
+                    raise AttributeError(name)
+            """,
+        },
+    )
+    run_python(
+        f"""
+        import sys
+        sys.path.insert(0, {str(tmp_path)!r})
+        import lazyimp
+        lazyimp.install(lazy_from=True)
+        from dyn import computed
+        from concurrent.futures import ThreadPoolExecutor
+        from typing import Any
+        def main():
+            assert not hasattr(sys, "_dyn_runs")
+            assert computed + 1 == 43 and sys._dyn_runs == 1
+            assert globals()["computed"] == 42
+            with ThreadPoolExecutor(1) as pool:
+                assert pool.submit(len, "ab").result() == 2
+            assert str(Any) == "typing.Any"  # str() is a use; repr() only describes
+        main()
+        """
+    )
+
+
+def test_re_exported_name_compared_with_is_in_another_module(tmp_path: Path) -> None:
+    """A re-export (`text_type = str`) compared with `is` elsewhere: each importer decides for itself (SPEC 10.3).
+
+    The module that compares with ``is`` binds eagerly (its own code says so); a module
+    that only calls the name gets the stand-in, then the real object once ``compat`` runs.
+    Comparisons across modules see the real object because the comparing module's
+    binding is eager: documented in the README.
+    """
+    write_tree(
+        tmp_path,
+        {
+            "compat.py": "text_type = str\n",
+            "checks.py": """
+                from compat import text_type
+                def is_text(x):
+                    return type(x) is text_type
+            """,
+            "maker.py": """
+                from compat import text_type
+                def make(x):
+                    return text_type(x)
+            """,
+        },
+    )
+    run_python(
+        f"""
+        import sys
+        sys.path.insert(0, {str(tmp_path)!r})
+        import lazyimp
+        lazyimp.install(lazy_from=True)
+        import maker, checks
+        lazyimp.load(maker)
+        assert type(maker.__dict__["text_type"]).__name__ == "LazyName"
+        lazyimp.load(checks)
+        assert checks.__dict__["text_type"] is str  # eager: compared with `is`
+        assert checks.is_text(maker.make(5))
+        assert maker.__dict__["text_type"] is str  # swapped when compat ran
+        """
+    )

@@ -1,0 +1,39 @@
+"""Real stacks behave as they do eagerly, in the core mode and with lazy_from (SPEC 2.4, 10).
+
+sympy is the case the issue names: mpmath registers functions in ``from . import
+zetazeros`` while its package runs, and both LazyLoader and hgdemandimport break on it
+("'mpmath' is not a package").
+"""
+
+from __future__ import annotations
+
+import pytest
+from helpers import run_python
+
+pytest.importorskip("sympy")
+
+SYMPY = """
+import sympy
+import mpmath
+x = sympy.Symbol("x")
+print(sympy.sympify("x**2 + 2*x").diff(x))
+print(sympy.integrate(sympy.sin(x) * x, x))
+print(sympy.N(sympy.zeta(3), 12))
+print(mpmath.zetazero(1))
+print(sympy.Matrix([[1, 2], [3, 4]]).det())
+"""
+
+MODES = {
+    "eager": "",
+    "core": "import lazyimp\nlazyimp.install()\n",
+    "lazy_from": "import lazyimp\nlazyimp.install(lazy_from=True)\n",
+}
+
+
+@pytest.mark.slow
+def test_sympy_gives_the_eager_output_in_both_modes() -> None:
+    """sympy (with mpmath's import-time registrations) works lazily (SPEC 2.4, 10.1)."""
+    out = {mode: run_python(setup + SYMPY, timeout=120).stdout for mode, setup in MODES.items()}
+    assert "2*x + 2" in out["eager"] and "14.134725" in out["eager"], out["eager"]
+    assert out["core"] == out["eager"]
+    assert out["lazy_from"] == out["eager"]
