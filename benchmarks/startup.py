@@ -55,6 +55,7 @@ REPO = HERE.parent
 PREAMBLE = {
     "eager": "",
     "lazyimp": "import lazyimp\nlazyimp.install()\n",
+    "lazy_from": "import lazyimp\nlazyimp.install(lazy_from=True)\n",
     # The stdlib LazyLoader around every source module, as hgdemandimport does on
     # Python 3, without its ignore list: a finder at the front of sys.meta_path asks
     # the finders after it and wraps source loaders.

@@ -1,0 +1,152 @@
+"""The touch case of lazy ``from`` imports (issue 8): import a stack, use one common thing.
+
+Each stack is imported the way its users write it and one everyday thing is done
+with it (a boto3 client, a flask test request, a requests session, one jsonschema
+validation, one networkx shortest path, one sympy derivative).  Variants: eager;
+lazyimp (the core mode); lazyimp with ``lazy_from=True``; the stdlib LazyLoader
+around every source module; ``hgdemandimport`` if installed.  Wall time is the
+median of ``-n`` fresh interpreters per cell, variants alternated in a shuffled
+order every round (``startup.measure``); probe runs count the modules executed.
+Stacks that are not installed are skipped and listed.
+
+    python benchmarks/touch.py                  # 9 runs per cell
+    python benchmarks/touch.py -n 21 --stacks flask,requests --json touch.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import startup  # noqa: E402  (this folder's sibling script)
+
+# name -> (module to look for, the program: imports and one common use)
+STACKS: dict[str, tuple[str, str]] = {
+    "boto3": (
+        "boto3",
+        """\
+        import boto3
+        client = boto3.client(
+            "s3", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y"
+        )
+        assert client.meta.region_name == "us-east-1"
+        """,
+    ),
+    "flask": (
+        "flask",
+        """\
+        import flask
+        app = flask.Flask("touch")
+
+        @app.route("/")
+        def index():
+            return "hi"
+
+        assert app.test_client().get("/").data == b"hi"
+        """,
+    ),
+    "requests": (
+        "requests",
+        """\
+        import requests
+        session = requests.Session()
+        assert session.headers["Accept"]
+        """,
+    ),
+    "jsonschema": (
+        "jsonschema",
+        """\
+        import jsonschema
+        jsonschema.validate({"a": 1}, {"type": "object"})
+        """,
+    ),
+    "networkx": (
+        "networkx",
+        """\
+        import networkx as nx
+        assert nx.shortest_path(nx.path_graph(5), 0, 4) == [0, 1, 2, 3, 4]
+        """,
+    ),
+    "sympy": (
+        "sympy",
+        """\
+        import sympy
+        x = sympy.Symbol("x")
+        assert str(sympy.sympify("x**2 + 2*x").diff(x)) == "2*x + 2"
+        """,
+    ),
+}
+
+
+def cells(workdir: Path, stacks: list[str], variants: list[str]) -> list[startup.Cell]:
+    out = []
+    for name in stacks:
+        body = textwrap.dedent(STACKS[name][1])
+        for variant in variants:
+            path = workdir / f"{name}_{variant}.py"
+            path.write_text(startup.PREAMBLE[variant] + body + startup.PROBE)
+            out.append(startup.Cell(name, variant, [str(path)], str(workdir)))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("-n", type=int, default=9, help="runs per cell (default 9)")
+    parser.add_argument("--stacks", help="comma-separated stacks (default: all installed)")
+    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    parser.add_argument("--python", default=sys.executable, help="interpreter to benchmark")
+    parser.add_argument("--probes", type=int, default=1, help="probe runs per cell (counts)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    runner = startup.Runner(args.python)
+    wanted = [s.strip() for s in args.stacks.split(",")] if args.stacks else list(STACKS)
+    unknown = [s for s in wanted if s not in STACKS]
+    if unknown:
+        parser.error(f"unknown stack(s) {', '.join(unknown)}; expected some of {', '.join(STACKS)}")
+    notes = []
+    stacks = []
+    for name in wanted:
+        if startup.installed(runner, STACKS[name][0]):
+            stacks.append(name)
+        else:
+            notes.append(f"{name}: skipped, not installed")
+    variants = ["eager", "lazyimp", "lazy_from", "lazyloader"]
+    if startup.installed(runner, "hgdemandimport"):
+        variants.append("hgdemandimport")
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="lazyimp-touch-") as tmp:
+        measured = cells(Path(tmp), stacks, variants)
+        startup.measure(runner, measured, args.n, args.probes, args.seed)
+    took = time.perf_counter() - started
+    print(
+        f"Python {sys.version.split()[0]}, {time.strftime('%Y-%m-%d')}; medians of {args.n} "
+        f"alternating runs per cell ({took:.0f} s)\n"
+    )
+    if measured:
+        print(startup.app_table(measured, variants))
+    for note in notes:
+        print(f"note: {note}")
+    for cell in measured:
+        if cell.error:
+            print(f"FAILED {cell.row} / {cell.variant}: {cell.error.splitlines()[-1]}")
+    if args.json:
+        result = {
+            "python": sys.version.split()[0],
+            "date": time.strftime("%Y-%m-%d"),
+            "runs_per_cell": args.n,
+            "variants": variants,
+            "cells": [c.as_dict() for c in measured],
+            "notes": notes,
+        }
+        Path(args.json).write_text(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
