@@ -634,52 +634,7 @@ def namespace_of(module: Any) -> dict[str, Any]:
 
 
 def _module_proxy_reduce(proxy: Any, protocol: Any) -> Any:
-    # Pickle as the module would pickle (SPEC 3.6), without executing it.  A module
-    # has no reducer of its own: the active pickler decides (cloudpickle's dispatch
-    # table writes an import reference; plain pickle refuses).  The active pickler
-    # is not passed to __reduce_ex__, so look for it on the calling frames.
-    st = _get(proxy, "_self_state")
-    target = st.real if st.real is not _UNSET else st.module
-    pickler = _active_pickler()
-    if pickler is not None:
-        override = getattr(pickler, "reducer_override", None)
-        if override is not None:
-            result = override(target)
-            if result is not NotImplemented:
-                return result
-        table = getattr(pickler, "dispatch_table", None)
-        if table is None:
-            with _state.eager_scope():
-                import copyreg
-            table = copyreg.dispatch_table
-        reducer = table.get(type(target))
-        if reducer is not None:
-            if st.real is _UNSET and _pickled_by_value(target):
-                target = resolve(proxy)
-            return reducer(target)
-    raise TypeError(f"cannot pickle {type(target).__name__!r} object")
-
-
-def _active_pickler() -> Any:
-    pickle = sys.modules.get("pickle")
-    if pickle is None:
-        return None
-    kinds = tuple({pickle.Pickler, getattr(pickle, "_Pickler", pickle.Pickler)})
-    frame: Any = sys._getframe(2)
-    depth = 0
-    while frame is not None and depth < 6:
-        candidate = frame.f_locals.get("self")
-        if isinstance(candidate, kinds):
-            return candidate
-        frame = frame.f_back
-        depth += 1
-    return None
-
-
-def _pickled_by_value(module: Any) -> bool:
-    cp = sys.modules.get("cloudpickle.cloudpickle")
-    check = getattr(cp, "_is_registered_pickle_by_value", None)
-    try:
-        return bool(check(module)) if check is not None else False
-    except Exception:
-        return False
+    # Pickling is rare: its helpers load on first need (lazyimp._reduce).
+    with _state.eager_scope():
+        from . import _reduce
+    return _reduce.module_proxy_reduce(proxy, protocol)
