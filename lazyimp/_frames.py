@@ -358,8 +358,9 @@ def _store_name(code: CodeType, op: int, arg: int, ops: dict[str, int]) -> str:
     return str(code.co_names[arg])
 
 
-# code object -> (range starts, ranges) from co_lines(); small and bounded, like the
-# other caches here: only the code objects of modules being imported are asked.
+# code object -> [co_lines() iterator or None, range starts, ranges]; small and
+# bounded, like the other caches here: only the code objects of modules being
+# imported are asked.
 _line_cache: dict[int, tuple[CodeType, Any]] = {}
 
 
@@ -367,19 +368,33 @@ def lineno(frame: FrameType) -> int | None:
     """``frame.f_lineno`` without its linear scan of the line table.
 
     ``f_lineno`` walks the code's line table from the start on every call, so a
-    module with thousands of import statements would pay a quadratic cost; here the
-    table is read once per code object and searched by bisection.
+    module with thousands of import statements would pay a quadratic cost.  Here
+    the table is read once per code object, and only as far as the furthest
+    instruction asked about (imports sit near the top of most modules: the rest
+    of a long module's table is never read), then searched by bisection.
     """
     code = frame.f_code
+    lasti = frame.f_lasti
     entry = _cached(_line_cache, code)
     if entry is None:
-        ranges = [r for r in code.co_lines() if r[0] < r[1]]
-        entry = ([r[0] for r in ranges], ranges)
+        entry = [code.co_lines(), [], []]
         _store(_line_cache, code, entry, 16)
-    starts, ranges = entry
-    i = _bisect_right(starts, frame.f_lasti) - 1
+    starts, ranges = entry[1], entry[2]
+    if entry[0] is not None and (not ranges or ranges[-1][1] <= lasti):
+        from . import _state
+
+        with _state.lock:  # one reader of the shared iterator at a time
+            lines = entry[0]
+            while lines is not None and (not ranges or ranges[-1][1] <= lasti):
+                item = next(lines, None)
+                if item is None:
+                    entry[0] = lines = None  # the whole table is read
+                elif item[0] < item[1]:
+                    starts.append(item[0])
+                    ranges.append(item)
+    i = _bisect_right(starts, lasti) - 1
     if i >= 0:
         start, end, line = ranges[i]
-        if start <= frame.f_lasti < end and line is not None:
+        if start <= lasti < end and line is not None:
             return int(line)
     return frame.f_lineno
