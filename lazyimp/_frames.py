@@ -385,13 +385,15 @@ def lineno(frame: FrameType) -> int | None:
 
         with _state.lock:  # one reader of the shared iterator at a time
             lines = entry[0]
-            while lines is not None and (not ranges or ranges[-1][1] <= lasti):
-                item = next(lines, None)
-                if item is None:
-                    entry[0] = lines = None  # the whole table is read
-                elif item[0] < item[1]:
-                    starts.append(item[0])
-                    ranges.append(item)
+            if lines is not None and (not ranges or ranges[-1][1] <= lasti):
+                for item in lines:
+                    if item[0] < item[1]:
+                        starts.append(item[0])
+                        ranges.append(item)
+                        if item[1] > lasti:
+                            break
+                else:
+                    entry[0] = None  # the whole table is read
     i = _bisect_right(starts, lasti) - 1
     if i >= 0:
         start, end, line = ranges[i]
