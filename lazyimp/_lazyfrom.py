@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 _UNSET: Any = object()
+_MODULE_TYPE = type(sys)
 
 
 class LazyName:
@@ -418,8 +419,13 @@ def install(importer: Any) -> None:
         locals: Any = None,
         fromlist: Any = (),
         level: int = 0,
+        _modules: Any = sys.modules,
+        _module_type: Any = _MODULE_TYPE,
     ) -> Any:
-        if fromlist:
+        # Every import statement comes through here, at import time and at run
+        # time: the common case (no fromlist, a relative import, a module that
+        # already ran) goes straight on without a second Python call.
+        if fromlist and not level and type(_modules.get(name)) is not _module_type:
             lazy = _lazy_from(name, globals, fromlist, level, original)
             if lazy is not None:
                 return lazy
