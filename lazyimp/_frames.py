@@ -19,6 +19,8 @@ from __future__ import annotations
 import sys
 from _bisect import bisect_right as _bisect_right
 
+from . import _state
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from types import CodeType, FrameType
@@ -41,8 +43,6 @@ _ops: dict[str, int] = {}
 
 def _opmap() -> dict[str, int]:
     if not _ops:
-        from . import _state
-
         with _state.eager_scope():
             import opcode
         _ops.update(opcode.opmap)
@@ -381,8 +381,6 @@ def lineno(frame: FrameType) -> int | None:
         _store(_line_cache, code, entry, 16)
     starts, ranges = entry[1], entry[2]
     if entry[0] is not None and (not ranges or ranges[-1][1] <= lasti):
-        from . import _state
-
         with _state.lock:  # one reader of the shared iterator at a time
             lines = entry[0]
             if lines is not None and (not ranges or ranges[-1][1] <= lasti):
