@@ -358,27 +358,35 @@ def _store_name(code: CodeType, op: int, arg: int, ops: dict[str, int]) -> str:
     return str(code.co_names[arg])
 
 
-# code object -> [co_lines() iterator or None, range starts, ranges]; small and
+# code object -> [co_lines() iterator or None, range starts, ranges, calls]; small and
 # bounded, like the other caches here: only the code objects of modules being
 # imported are asked.
 _line_cache: dict[int, tuple[CodeType, Any]] = {}
 
 
 def lineno(frame: FrameType) -> int | None:
-    """``frame.f_lineno`` without its linear scan of the line table.
+    """``frame.f_lineno``, without a quadratic cost for code asked about often.
 
-    ``f_lineno`` walks the code's line table from the start on every call, so a
-    module with thousands of import statements would pay a quadratic cost.  Here
-    the table is read once per code object, and only as far as the furthest
-    instruction asked about (imports sit near the top of most modules: the rest
-    of a long module's table is never read), then searched by bisection.
+    ``f_lineno`` walks the code's line table from the start on every call: in C,
+    so for the first two calls on a code object it is the cheapest way.  A module
+    with many import statements would pay a quadratic cost, so from the third
+    call on the table is kept: read once, only as far as the furthest instruction
+    asked about (imports sit near the top of most modules), and searched by
+    bisection.
     """
     code = frame.f_code
-    lasti = frame.f_lasti
     entry = _cached(_line_cache, code)
     if entry is None:
-        entry = [code.co_lines(), [], []]
-        _store(_line_cache, code, entry, 16)
+        _store(_line_cache, code, [None, [], [], 1], 16)
+        return frame.f_lineno
+    if entry[3] < 2:
+        entry[3] += 1
+        return frame.f_lineno
+    if entry[3] == 2:
+        with _state.lock:
+            if entry[3] == 2:
+                entry[0], entry[3] = code.co_lines(), 3
+    lasti = frame.f_lasti
     starts, ranges = entry[1], entry[2]
     if entry[0] is not None and (not ranges or ranges[-1][1] <= lasti):
         with _state.lock:  # one reader of the shared iterator at a time
