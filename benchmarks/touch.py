@@ -7,16 +7,22 @@ lazyimp (the core mode); lazyimp with ``lazy_from=True``; the stdlib LazyLoader
 around every source module; ``hgdemandimport`` if installed.  Wall time is the
 median of ``-n`` fresh interpreters per cell, variants alternated in a shuffled
 order every round (``startup.measure``); probe runs count the modules executed.
-Stacks that are not installed are skipped and listed.
+With ``--instructions`` each cell also reports the user-space instructions of its
+run (``perf stat -e instructions:u``, median of 3): far steadier than wall time on
+a shared machine.  Stacks that are not installed are skipped and listed.
 
     python benchmarks/touch.py                  # 9 runs per cell
     python benchmarks/touch.py -n 21 --stacks flask,requests --json touch.json
+    python benchmarks/touch.py --instructions   # needs Linux perf
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import textwrap
@@ -95,6 +101,46 @@ def cells(workdir: Path, stacks: list[str], variants: list[str]) -> list[startup
     return out
 
 
+def count_instructions(runner: startup.Runner, cell: startup.Cell, runs: int = 3) -> int | None:
+    """Median user-space instructions of the cell's program (``perf stat``)."""
+    counts = []
+    for _ in range(runs):
+        proc = subprocess.run(
+            ["perf", "stat", "-x,", "-e", "instructions:u", runner.python, *cell.argv],
+            cwd=cell.cwd, env=runner.env, capture_output=True, text=True,
+        )
+        for line in proc.stderr.splitlines():
+            fields = line.split(",")
+            if len(fields) > 2 and fields[2].startswith("instructions") and fields[0].isdigit():
+                counts.append(int(fields[0]))
+    return int(statistics.median(counts)) if counts else None
+
+
+def table(cells: list[startup.Cell], variants: list[str]) -> str:
+    by_row: dict[str, dict[str, startup.Cell]] = {}
+    for c in cells:
+        by_row.setdefault(c.row, {})[c.variant] = c
+    rows = []
+    for stack, group in by_row.items():
+        eager = group["eager"]
+        for variant in variants:
+            c = group.get(variant)
+            if c is None:
+                continue
+            wall = c.median_ms
+            ratio = f"{wall / eager.median_ms:.2f}x" if wall and eager.median_ms else "-"
+            count, base = c.probe.get("instructions"), eager.probe.get("instructions")
+            instr = f"{count / 1e6:.0f}M" if count else "-"
+            iratio = f"{count / base:.2f}x" if count and base else "-"
+            executed, modules = c.probe.get("executed"), c.probe.get("modules")
+            mods = "-" if modules is None else f"{executed}/{modules}"
+            rows.append([stack if variant == "eager" else "", variant, startup.fmt_ms(wall), ratio, instr, iratio, mods])
+    return startup.rst_table(
+        ["stack", "variant", "wall ms", "vs eager", "instructions", "vs eager", "executed/in sys.modules"],
+        rows,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", type=int, default=9, help="runs per cell (default 9)")
@@ -103,7 +149,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--python", default=sys.executable, help="interpreter to benchmark")
     parser.add_argument("--probes", type=int, default=1, help="probe runs per cell (counts)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--instructions", action="store_true", help="also count instructions with perf stat")
     args = parser.parse_args(argv)
+    if args.instructions and shutil.which("perf") is None:
+        parser.error("--instructions needs Linux perf (the perf command) on PATH")
     runner = startup.Runner(args.python)
     wanted = [s.strip() for s in args.stacks.split(",")] if args.stacks else list(STACKS)
     unknown = [s for s in wanted if s not in STACKS]
@@ -123,13 +172,17 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="lazyimp-touch-") as tmp:
         measured = cells(Path(tmp), stacks, variants)
         startup.measure(runner, measured, args.n, args.probes, args.seed)
+        if args.instructions:
+            for cell in measured:
+                if cell.error is None:
+                    cell.probe["instructions"] = count_instructions(runner, cell)
     took = time.perf_counter() - started
     print(
         f"Python {sys.version.split()[0]}, {time.strftime('%Y-%m-%d')}; medians of {args.n} "
         f"alternating runs per cell ({took:.0f} s)\n"
     )
     if measured:
-        print(startup.app_table(measured, variants))
+        print(table(measured, variants))
     for note in notes:
         print(f"note: {note}")
     for cell in measured:
