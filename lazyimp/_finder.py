@@ -401,7 +401,9 @@ def install(**config: Any) -> Importer:
             _load_registry().configure_verbose()
         importer.config = new_config
         importer.globally_on = True
-        if importer.config.lazy_from:
+        # new_config is None when nothing configures anything: no lazy_from, and
+        # the policy module need not load yet (it loads with the first import).
+        if new_config is not None and new_config.lazy_from:
             _load_mechanism()
             with _state.eager_scope():
                 from . import _lazyfrom

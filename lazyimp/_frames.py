@@ -358,10 +358,11 @@ def _store_name(code: CodeType, op: int, arg: int, ops: dict[str, int]) -> str:
     return str(code.co_names[arg])
 
 
-# code object -> [co_lines() iterator or None, range starts, ranges, calls]; small and
+# code object -> [co_lines() iterator or None, ranges read so far, calls]; small and
 # bounded, like the other caches here: only the code objects of modules being
 # imported are asked.
 _line_cache: dict[int, tuple[CodeType, Any]] = {}
+_AFTER = sys.maxsize
 
 
 def lineno(frame: FrameType) -> int | None:
@@ -372,13 +373,42 @@ def lineno(frame: FrameType) -> int | None:
     with many import statements would pay a quadratic cost, so from the third
     call on the table is kept: read once, only as far as the furthest instruction
     asked about (imports sit near the top of most modules), and searched by
-    bisection.
+    bisection.  One list, one append per range: an interrupt can lose a range
+    (that lookup then falls back to ``f_lineno``), never misalign the table.
     """
     code = frame.f_code
     entry = _cached(_line_cache, code)
     if entry is None:
-        _store(_line_cache, code, [None, [], [], 1], 16)
+        _store(_line_cache, code, [None, [], 1], 16)
         return frame.f_lineno
+    if entry[2] < 2:
+        entry[2] += 1
+        return frame.f_lineno
+    if entry[2] == 2:
+        with _state.lock:
+            if entry[2] == 2:
+                entry[0], entry[2] = code.co_lines(), 3
+    lasti = frame.f_lasti
+    ranges = entry[1]
+    if entry[0] is not None and (not ranges or ranges[-1][1] <= lasti):
+        with _state.lock:  # one reader of the shared iterator at a time
+            lines = entry[0]
+            if lines is not None and (not ranges or ranges[-1][1] <= lasti):
+                for item in lines:
+                    if item[0] < item[1]:
+                        ranges.append(item)
+                        if item[1] > lasti:
+                            break
+                else:
+                    entry[0] = None  # the whole table is read
+    # (start, end, line) tuples sort by start: the last range starting at or
+    # before lasti.
+    i = _bisect_right(ranges, (lasti, _AFTER)) - 1
+    if i >= 0:
+        start, end, line = ranges[i]
+        if start <= lasti < end and line is not None:
+            return int(line)
+    return frame.f_lineno
     if entry[3] < 2:
         entry[3] += 1
         return frame.f_lineno

@@ -171,6 +171,22 @@ def test_env_switch_with_broken_config_warns_once_and_runs(tmp_path: Path) -> No
     assert "LAZYIMP_IGNORE" in lines[0]
 
 
+def test_install_loads_only_the_finder(tmp_path: Path) -> None:
+    """install() with nothing configured loads no policy, registry or mechanism yet (SPEC 8.1).
+
+    They load with the first intercepted import; a ``[tool.lazyimp]`` section or a
+    ``LAZYIMP_*`` variable is read at install() (it may switch lazy_from on).
+    """
+    code = (
+        "import sys\nbefore = set(sys.modules)\nimport lazyimp\nlazyimp.install()\n"
+        "print(sorted(set(sys.modules) - before))\n"
+    )
+    out = run_python(code, cwd=tmp_path).stdout
+    assert eval(out) == ["__future__", "lazyimp", "lazyimp._finder", "lazyimp._state"], out
+    out = run_python(code, cwd=tmp_path, env={"LAZYIMP_LAZY_FROM": "1"}).stdout
+    assert "lazyimp._lazyfrom" in eval(out), out
+
+
 def test_kill_switch_makes_install_a_no_op() -> None:
     """LAZYIMP_DISABLE=1 makes install() a no-op (SPEC 1.5)."""
     run_python(

@@ -268,4 +268,4 @@ def test_lineno_matches_f_lineno_at_every_instruction() -> None:
     assert len(seen) > 600
     assert [a for a, _ in seen] == [b for _, b in seen]
     entry = _frames._cached(_frames._line_cache, code)
-    assert entry is not None and entry[2], "the table read so far is cached"
+    assert entry is not None and entry[1], "the table read so far is cached"

@@ -66,7 +66,7 @@ def test_from_import_binds_lazy_names_and_swaps_them_after_the_module_runs(tmp_p
 
 
 def test_lazy_names_stand_in_for_the_object(tmp_path: Path) -> None:
-    """Calling, attributes, subclassing, isinstance, decorators, operators, iteration, with, await (SPEC 10.2)."""
+    """Calling, attributes, subclassing, isinstance, decorators, operators, iteration, with, await, functools.wraps (SPEC 10.2)."""
     run(
         tmp_path,
         """
@@ -91,6 +91,12 @@ def test_lazy_names_stand_in_for_the_object(tmp_path: Path) -> None:
                 assert value == "inside"
             assert asyncio.run(CO()) == "awaited"
             assert hash(N) == hash(10) and str(N) == "10" and f"{N:>3}" == " 10"
+            import functools
+            @functools.wraps(dbl)
+            def wrapper(x):
+                return dbl(x)
+            assert wrapper.__name__ == "double" and wrapper.__module__ == "lib"
+            assert wrapper(2) == 4
         main()
         """,
     )
