@@ -138,7 +138,16 @@ def _build_class(base: Any) -> type:
         """A lazily imported module: executes on first real use, then forwards."""
 
         def __init__(self, module: ModuleType, state: _ProxyState) -> None:
-            base.__init__(self, module)
+            # wrapt's __init__ copies the wrapped object's __module__ and __doc__;
+            # a module has no __module__, and the AttributeError it raises (with a
+            # formatted message) was half the cost of a proxy.  The module is not
+            # published yet: nobody sees the stand-in entry.
+            namespace = module.__dict__
+            namespace["__module__"] = None
+            try:
+                base.__init__(self, module)
+            finally:
+                del namespace["__module__"]
             set_(self, "_self_state", state)
 
         # The hot path, for a resolved proxy that could not be swapped out (SPEC
@@ -501,7 +510,11 @@ def _execute(proxy: Any, st: _ProxyState) -> Any:
             if _registry.verbose:
                 _registry.log_resolution(record)
     st.real = real
-    _set(proxy, "__wrapped__", real)
+    if real is not st.module:
+        # Only when the body replaced its sys.modules entry: the proxy already
+        # wraps the module it ran (and wrapt's setter looks up a fix-up hook
+        # through the proxy, an AttributeError raised in the real module).
+        _set(proxy, "__wrapped__", real)
     PENDING.pop(name, None)
     sites = st.sites
     st.sites = []
