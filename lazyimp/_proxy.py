@@ -263,6 +263,11 @@ def make_proxy(
     st = _ProxyState(module.__spec__.name, module, loader)  # type: ignore[union-attr,unused-ignore]
     if sites:
         st.sites = sites
+    if _expected_sites:
+        expected = _expected_sites.pop(st.name, None)
+        if expected:
+            for ns, key in expected:
+                _add_site(st.sites, ns, key)
     st.site_ns = site_ns
     st.record = record
     proxy = cls(module, st)
@@ -366,13 +371,38 @@ def _note_cached_import(proxy: Any, st: _ProxyState) -> bool:
     if bound is not None:
         key = bound.get(st.name)
         if key is None:
+            if stmt[1] and stmt[0] == st.name:
+                _expect_from_bindings(ns, bound)
             return False  # this statement binds something else (a parent package)
-    sites = st.sites
+    _add_site(st.sites, ns, key)
+    return False
+
+
+# Full name -> [(namespace, name)]: `from pkg import sub as name` statements whose
+# package was pending when they started.  Reading `sub` may run `pkg` first, and a
+# proxy for `sub` handed out while it runs is then read off the real package by
+# IMPORT_FROM, where no hook sees it: the proxy takes these sites when it is made.
+# Names that turn out not to be submodules are never claimed; bounded.
+_expected_sites: dict[str, list[tuple[dict[str, Any], str | None]]] = {}
+
+
+def _expect_from_bindings(ns: dict[str, Any], bound: dict[str, str]) -> None:
+    if len(_expected_sites) > 256:
+        _expected_sites.clear()
+    for full, key in bound.items():
+        existing = sys.modules.get(full)
+        if existing is not None:
+            if is_lazy(existing):
+                _add_site(_get(existing, "_self_state").sites, ns, key)
+            continue
+        _add_site(_expected_sites.setdefault(full, []), ns, key)
+
+
+def _add_site(sites: list[tuple[dict[str, Any], str | None]], ns: dict[str, Any], key: str | None) -> None:
     for known_ns, known_key in sites:
         if known_ns is ns and known_key == key:
-            return False
+            return
     sites.append((ns, key))
-    return False
 
 
 def _note_from_binding(sub: Any) -> None:
@@ -385,12 +415,7 @@ def _note_from_binding(sub: Any) -> None:
     key = _frames.from_binding(frame)
     if key is None:
         return
-    ns = frame.f_locals
-    sites = _get(sub, "_self_state").sites
-    for known_ns, known_key in sites:
-        if known_ns is ns and known_key == key:
-            return
-    sites.append((ns, key))
+    _add_site(_get(sub, "_self_state").sites, frame.f_locals, key)
 
 
 def _trigger_frame() -> Any:

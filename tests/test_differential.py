@@ -442,3 +442,35 @@ def test_from_import_after_dotted_import_is_swapped(tmp_path: Path) -> None:
             """
         )
     )
+
+
+def test_from_import_whose_package_runs_while_the_statement_reads_it(tmp_path: Path) -> None:
+    """`from a.b import c as d`, where reading `c` runs `a` and `a` hands `c` out: d is swapped (SPEC 3.2).
+
+    Found by the random trees: the proxy for ``a.b.c`` is made by ``a``'s body, which
+    runs while importlib checks the fromlist, and IMPORT_FROM then reads it off the
+    real package, where no hook sees the binding.
+    """
+    write_tree(
+        tmp_path,
+        {
+            "a/__init__.py": "import a.b.c as _c\n",
+            "a/b/__init__.py": "",
+            "a/b/c.py": "X = 1\n",
+            "a/b/other.py": "",
+            "user.py": "import a.b.c as _c\nY = _c.X\n",
+        },
+    )
+    run_python(
+        SWAP_PRELUDE.format(path=str(tmp_path))
+        + textwrap.dedent(
+            """
+            import a.b.other
+            from a.b import c as d   # a and a.b run here; a hands out a.b.c
+            assert lazyimp.is_lazy(d)
+            import user
+            user.Y                   # a.b.c runs, first used by user's body
+            assert d is sys.modules["a.b.c"], type(d)
+            """
+        )
+    )
