@@ -25,7 +25,7 @@ from __future__ import annotations
 import sys
 import time
 
-from . import _frames, _registry, _state, _swap
+from . import _frames, _registry, _sites, _state, _swap
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -263,11 +263,8 @@ def make_proxy(
     st = _ProxyState(module.__spec__.name, module, loader)  # type: ignore[union-attr,unused-ignore]
     if sites:
         st.sites = sites
-    if _expected_sites:
-        expected = _expected_sites.pop(st.name, None)
-        if expected:
-            for ns, key in expected:
-                _add_site(st.sites, ns, key)
+    if _sites.expected:
+        _sites.take_expected(st)
     st.site_ns = site_ns
     st.record = record
     proxy = cls(module, st)
@@ -310,7 +307,7 @@ def _unresolved_getattr(proxy: Any, st: _ProxyState, name: str) -> Any:
     if st.real is not _UNSET:
         return getattr(st.real, name)
     if name in _FROM_SPEC:
-        if name == "__spec__" and _note_cached_import(proxy, st):
+        if name == "__spec__" and _sites.note_cached_import(proxy, st):
             return getattr(resolve(proxy), name)
         try:
             return getattr(st.module, name)
@@ -331,91 +328,12 @@ def _unresolved_getattr(proxy: Any, st: _ProxyState, name: str) -> Any:
     value = st.module.__dict__.get(name, _UNSET)
     if value is not _UNSET and _is_submodule(st.name, name, value):
         if is_lazy(value):
-            _note_from_binding(value)
+            _sites.note_from_binding(value)
         return value
     real = resolve(proxy)
     if name == "__wrapped__":
         return real
     return getattr(real, name)
-
-
-def _note_cached_import(proxy: Any, st: _ProxyState) -> bool:
-    # The C import code reads __spec__ (to test _initializing) every time an import
-    # statement finds the module already in sys.modules.  If that statement must be
-    # eager (inside a function or a try block, or its module opted out, or a
-    # package importing its own submodule), return True: the body runs now, as
-    # it would eagerly.  Otherwise, at module level, its namespace now holds the
-    # proxy: remember it for the swap.
-    # The statement's frame: with builtins.__import__ wrapped (lazy_from,
-    # track_imports) the wrapper's frames sit between it and the C import code.
-    frame = _frames.statement_frame(4)
-    if frame is None:
-        return False
-    code = frame.f_code
-    if code.co_filename.startswith("<frozen"):
-        return False
-    stmt = _frames.statement(frame)
-    if stmt[0] is None:
-        return False  # something else reading __spec__
-    if not _frames.is_module_level(frame) or _frames.in_try_block(frame):
-        return True
-    namespace = frame.f_globals
-    if namespace.get("__lazyimp_eager__") is True:
-        return True
-    importer = namespace.get("__name__")
-    if importer and st.name.rpartition(".")[0] == importer and "__path__" in namespace:
-        return True
-    ns = frame.f_locals
-    bound = _frames.bindings(frame, stmt)
-    key = None
-    if bound is not None:
-        key = bound.get(st.name)
-        if key is None:
-            if stmt[1] and stmt[0] == st.name:
-                _expect_from_bindings(ns, bound)
-            return False  # this statement binds something else (a parent package)
-    _add_site(st.sites, ns, key)
-    return False
-
-
-# Full name -> [(namespace, name)]: `from pkg import sub as name` statements whose
-# package was pending when they started.  Reading `sub` may run `pkg` first, and a
-# proxy for `sub` handed out while it runs is then read off the real package by
-# IMPORT_FROM, where no hook sees it: the proxy takes these sites when it is made.
-# Names that turn out not to be submodules are never claimed; bounded.
-_expected_sites: dict[str, list[tuple[dict[str, Any], str | None]]] = {}
-
-
-def _expect_from_bindings(ns: dict[str, Any], bound: dict[str, str]) -> None:
-    if len(_expected_sites) > 256:
-        _expected_sites.clear()
-    for full, key in bound.items():
-        existing = sys.modules.get(full)
-        if existing is not None:
-            if is_lazy(existing):
-                _add_site(_get(existing, "_self_state").sites, ns, key)
-            continue
-        _add_site(_expected_sites.setdefault(full, []), ns, key)
-
-
-def _add_site(sites: list[tuple[dict[str, Any], str | None]], ns: dict[str, Any], key: str | None) -> None:
-    for known_ns, known_key in sites:
-        if known_ns is ns and known_key == key:
-            return
-    sites.append((ns, key))
-
-
-def _note_from_binding(sub: Any) -> None:
-    # Called for IMPORT_FROM reading a submodule off its unexecuted package: the
-    # frame three levels up is the import statement's (importlib's own reads come
-    # from frozen frames and are skipped).
-    frame = sys._getframe(3)
-    if not _frames.is_module_level(frame) or frame.f_code.co_filename.startswith("<frozen"):
-        return
-    key = _frames.from_binding(frame)
-    if key is None:
-        return
-    _add_site(_get(sub, "_self_state").sites, frame.f_locals, key)
 
 
 def _trigger_frame() -> Any:
