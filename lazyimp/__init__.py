@@ -51,7 +51,7 @@ __all__ = [
 
 # Public names that live in modules too costly to import with lazyimp itself.
 _LATER: dict[str, str] = {
-    "ByValue": "._pickler",
+    "ByValue": "._byvalue",
     "Report": "._report",
     "import_module_from_path": "._spawn",
     "install_pickler": "._pickler",

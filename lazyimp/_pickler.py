@@ -58,7 +58,7 @@ from typing import Any
 
 from lazyimp import _spawn
 
-__all__ = ["ByValue", "install_pickler", "uninstall_pickler"]
+__all__ = ["install_pickler", "uninstall_pickler"]
 
 _MODES = ("path", "value")
 _MISSING: Any = object()
@@ -570,58 +570,3 @@ def uninstall_pickler() -> None:
 def is_pickler_installed() -> bool:
     """True while ``install_pickler`` is in effect."""
     return _installed
-
-
-# --- an explicit envelope -------------------------------------------------------------
-
-
-class ByValue:
-    """Send ``obj`` by value through cloudpickle, whatever pickler carries it.
-
-    For executors that pickle with plain ``pickle`` or their own cloudpickle and
-    never consult multiprocessing's pickler (Dask, joblib/loky), when the workers
-    cannot import the package: ``client.submit(lazyimp.ByValue(pkg.models.work), 3)``.
-    Calling the envelope calls ``obj``; ``.obj`` is the object.  It unpickles as an
-    envelope again, so that it keeps travelling by value when it is forwarded (a Dask
-    scheduler unpickles tasks and pickles them again for the worker with plain
-    pickle).  The payload is made each time the envelope is pickled, with every
-    path-imported package registered by value for that one call.
-    """
-
-    __slots__ = ("obj",)
-
-    def __init__(self, obj: Any) -> None:
-        self.obj = obj
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.obj(*args, **kwargs)
-
-    def __repr__(self) -> str:
-        return f"lazyimp.ByValue({self.obj!r})"
-
-    def __reduce__(self) -> Any:
-        return _make_by_value, (_by_value_payload(self.obj),)
-
-
-def _by_value_payload(obj: Any) -> bytes:
-    import cloudpickle
-
-    # cloudpickle's registry is process-wide: a cloudpickle.dumps running in another
-    # thread during this call may also send these packages by value.
-    with _LOCK:
-        before = set(_cp_registered)
-        for name in _spawn.registered_roots():
-            _register_by_value(name)
-        added = _cp_registered - before
-        try:
-            payload: bytes = cloudpickle.dumps(obj)
-            return payload
-        finally:
-            if added and not (_installed and _mode == "value"):
-                _unregister_by_value(added)
-
-
-def _make_by_value(payload: bytes) -> ByValue:
-    import pickle
-
-    return ByValue(pickle.loads(payload))
