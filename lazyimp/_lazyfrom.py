@@ -29,7 +29,7 @@ from __future__ import annotations
 import builtins
 import sys
 
-from . import _frames, _proxy, _state
+from . import _frames, _proxy, _sites, _state
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -211,16 +211,22 @@ class _FromModule:
         get = object.__getattribute__
         module, name = get(self, "_lzf_module"), get(self, "_lzf_name")
         full = f"{name}.{attr}"
-        sub = sys.modules.get(full)
-        if sub is not None:
-            return sub
-        if _is_submodule(module, full):
-            # A submodule is a module proxy as in the core (SPEC 10.1).
-            return _import_submodule(full)
-        lazy = LazyName(name, attr, get(self, "_lzf_where"))
         alias = get(self, "_lzf_bound").get(full)
+        sub = sys.modules.get(full)
+        if sub is None and _is_submodule(module, full):
+            # A submodule is a module proxy as in the core (SPEC 10.1).
+            sub = _import_submodule(full)
+        if sub is not None:
+            if alias is not None and _proxy.is_lazy(sub):
+                # The statement binds it: a site for its swap, as IMPORT_FROM
+                # off an unexecuted package records in the core mode.
+                _sites.add_site(
+                    _proxy._get(sub, "_self_state").sites, get(self, "_lzf_namespace"), alias
+                )
+            return sub
+        lazy = LazyName(name, attr, get(self, "_lzf_where"))
         if alias is not None:
-            _sites.setdefault(name, []).append((get(self, "_lzf_namespace"), alias, lazy))
+            _bound_names.setdefault(name, []).append((get(self, "_lzf_namespace"), alias, lazy))
         return lazy
 
 
@@ -244,12 +250,12 @@ def _import_submodule(full: str) -> Any:
 
 
 # module name -> [(namespace, bound name, LazyName)] to rewrite when it runs.
-_sites: dict[str, list[tuple[dict[str, Any], str, LazyName]]] = {}
+_bound_names: dict[str, list[tuple[dict[str, Any], str, LazyName]]] = {}
 
 
 def on_resolved(name: str, real: Any) -> None:
     """Replace the lazy names taken from ``name`` by the real objects (SPEC 10.1)."""
-    sites = _sites.pop(name, None)
+    sites = _bound_names.pop(name, None)
     if not sites:
         return
     for namespace, alias, lazy in sites:

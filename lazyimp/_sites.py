@@ -53,7 +53,7 @@ def note_cached_import(proxy: Any, st: _proxy._ProxyState) -> bool:
             if stmt[1] and stmt[0] == st.name:
                 _expect_from_bindings(ns, bound)
             return False  # this statement binds something else (a parent package)
-    _add_site(st.sites, ns, key)
+    add_site(st.sites, ns, key)
     return False
 
 
@@ -72,12 +72,12 @@ def _expect_from_bindings(ns: dict[str, Any], bound: dict[str, str]) -> None:
         existing = sys.modules.get(full)
         if existing is not None:
             if _proxy.is_lazy(existing):
-                _add_site(_proxy._get(existing, "_self_state").sites, ns, key)
+                add_site(_proxy._get(existing, "_self_state").sites, ns, key)
             continue
-        _add_site(expected.setdefault(full, []), ns, key)
+        add_site(expected.setdefault(full, []), ns, key)
 
 
-def _add_site(sites: list[tuple[dict[str, Any], str | None]], ns: dict[str, Any], key: str | None) -> None:
+def add_site(sites: list[tuple[dict[str, Any], str | None]], ns: dict[str, Any], key: str | None) -> None:
     for known_ns, known_key in sites:
         if known_ns is ns and known_key == key:
             return
@@ -94,10 +94,10 @@ def note_from_binding(sub: Any) -> None:
     key = _frames.from_binding(frame)
     if key is None:
         return
-    _add_site(_proxy._get(sub, "_self_state").sites, frame.f_locals, key)
+    add_site(_proxy._get(sub, "_self_state").sites, frame.f_locals, key)
 
 
 def take_expected(st: _proxy._ProxyState) -> None:
     """Give a new proxy the sites statements left for it before it existed."""
     for ns, key in expected.pop(st.name, ()):
-        _add_site(st.sites, ns, key)
+        add_site(st.sites, ns, key)

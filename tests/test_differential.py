@@ -279,7 +279,7 @@ def trees(draw: st.DrawFn, prefix: str) -> Tree:
     return Tree(prefix, files, failing, imports, uses, modules)
 
 
-def run_batch(batch: list[Tree], root: Path) -> dict[str, list[dict]]:
+def run_batch(batch: list[Tree], root: Path, lazy_from: bool = False) -> dict[str, list[dict]]:
     """Write the trees, run the driver eagerly, lazily and with no failures."""
     spec = []
     for tree in batch:
@@ -297,7 +297,7 @@ def run_batch(batch: list[Tree], root: Path) -> dict[str, list[dict]]:
             [sys.executable, str(root / "driver.py"), mode, str(root / "spec.json")],
             capture_output=True,
             text=True,
-            env=python_env(),
+            env=python_env({"LAZYIMP_LAZY_FROM": "1"} if lazy_from and mode == "lazy" else None),
             timeout=60,
             stdin=subprocess.DEVNULL,
         )
@@ -344,9 +344,11 @@ def batches(tag: str) -> st.SearchStrategy[list[Tree]]:
     return st.tuples(*(trees(f"{tag}{k}_") for k in range(TREES_PER_EXAMPLE))).map(list)
 
 
-def check_batch(batch: list[Tree], tmp_path_factory: pytest.TempPathFactory) -> None:
+def check_batch(
+    batch: list[Tree], tmp_path_factory: pytest.TempPathFactory, lazy_from: bool = False
+) -> None:
     root = tmp_path_factory.mktemp("diff")
-    out = run_batch(batch, root)
+    out = run_batch(batch, root, lazy_from)
     for tree, e, l, n in zip(batch, out["eager"], out["lazy"], out["nofail"]):  # noqa: E741
         check_tree(tree, e, l, n)
 
@@ -368,6 +370,15 @@ def test_random_trees_behave_the_same_lazily(
 ) -> None:
     """Fresh random trees each run: lazy matches eager up to the documented differences (SPEC 2-3, 5.5)."""
     check_batch(batch, tmp_path_factory)
+
+
+@settings(PROFILE)
+@given(batch=batches("l"))
+def test_random_trees_behave_the_same_with_lazy_from(
+    batch: list[Tree], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The same rules hold with install(lazy_from=True) in the lazy run (SPEC 10, 2-3)."""
+    check_batch(batch, tmp_path_factory, lazy_from=True)
 
 
 def test_driver_sees_the_difference_it_is_meant_to_tolerate(tmp_path: Path) -> None:
@@ -471,6 +482,30 @@ def test_from_import_whose_package_runs_while_the_statement_reads_it(tmp_path: P
             import user
             user.Y                   # a.b.c runs, first used by user's body
             assert d is sys.modules["a.b.c"], type(d)
+            """
+        )
+    )
+
+
+def test_from_import_off_an_executed_package_is_swapped(tmp_path: Path) -> None:
+    """`from a import b as d` with `a` executed and `a.b` pending: d is swapped at first use (SPEC 3.2).
+
+    IMPORT_FROM reads the proxy off the real package, where no hook sees it; the
+    namespace of the first use is searched even when it is a known site of the
+    proxy (here through `import a.b as c`).  Found by the random trees.
+    """
+    write_tree(tmp_path, {"a/__init__.py": "", "a/b.py": "X = 1\n"})
+    run_python(
+        SWAP_PRELUDE.format(path=str(tmp_path))
+        + textwrap.dedent(
+            """
+            import a
+            a.__dict__               # a runs
+            import a.b as c          # a known site of a.b's proxy
+            from a import b as d     # read off the real package: no hook
+            assert lazyimp.is_lazy(d)
+            d.X
+            assert d is sys.modules["a.b"] and c is d, type(d)
             """
         )
     )
