@@ -409,30 +409,3 @@ def lineno(frame: FrameType) -> int | None:
         if start <= lasti < end and line is not None:
             return int(line)
     return frame.f_lineno
-    if entry[3] < 2:
-        entry[3] += 1
-        return frame.f_lineno
-    if entry[3] == 2:
-        with _state.lock:
-            if entry[3] == 2:
-                entry[0], entry[3] = code.co_lines(), 3
-    lasti = frame.f_lasti
-    starts, ranges = entry[1], entry[2]
-    if entry[0] is not None and (not ranges or ranges[-1][1] <= lasti):
-        with _state.lock:  # one reader of the shared iterator at a time
-            lines = entry[0]
-            if lines is not None and (not ranges or ranges[-1][1] <= lasti):
-                for item in lines:
-                    if item[0] < item[1]:
-                        starts.append(item[0])
-                        ranges.append(item)
-                        if item[1] > lasti:
-                            break
-                else:
-                    entry[0] = None  # the whole table is read
-    i = _bisect_right(starts, lasti) - 1
-    if i >= 0:
-        start, end, line = ranges[i]
-        if start <= lasti < end and line is not None:
-            return int(line)
-    return frame.f_lineno
