@@ -38,6 +38,15 @@ _WRAPPERS: frozenset[str] = frozenset(
 )
 _MACHINERY |= _WRAPPERS
 
+# -- this interpreter's bytecode ------------------------------------------------------
+# Opcode numbers, instruction sizes and argument encodings change with every release.
+# They are read at run time: numbers and inline cache sizes from this interpreter's
+# ``opcode`` module, and how LOAD_GLOBAL and LOAD_ATTR pack a name index with flag
+# bits from a function of ours that this interpreter compiled (``_encoding_probe``).
+# tests/test_bytecode_crosscheck.py compares every reader here with ``dis`` over the
+# whole standard library.  ``dis`` itself is not imported: it costs more than all of
+# lazyimp's start-up.
+
 _ops: dict[str, int] = {}
 
 
@@ -47,6 +56,113 @@ def _opmap() -> dict[str, int]:
             import opcode
         _ops.update(opcode.opmap)
     return _ops
+
+
+def _encoding_probe() -> Any:
+    # Never called.  Its names load in this order: sys, _state, lock, _state,
+    # lock, acquire (co_names indexes 0, 1, 2, 1, 2, 3); the arguments its
+    # LOAD_GLOBAL, LOAD_ATTR and LOAD_METHOD carry for them show how far each
+    # shifts the index left to make room for flag bits (3.11 added one to
+    # LOAD_GLOBAL, 3.12 one to LOAD_ATTR, which took over LOAD_METHOD).
+    return sys, _state.lock, _state.lock.acquire()
+
+
+_PROBE_NAMES = ("sys", "_state", "lock", "_state", "lock", "acquire")
+
+# What the readers store a name in, by kind: a global or class-body name, a fast
+# local, a cell, or a fast local packed with another in one argument (3.13's
+# STORE_FAST_LOAD_FAST: two 4-bit local indexes, the stored one high).
+_NAME, _FAST, _DEREF, _FAST_PAIR = 0, 1, 2, 3
+_STORE_KINDS = {
+    "STORE_NAME": _NAME, "STORE_GLOBAL": _NAME, "STORE_FAST": _FAST, "STORE_DEREF": _DEREF,
+    "STORE_FAST_LOAD_FAST": _FAST_PAIR, "STORE_FAST_STORE_FAST": _FAST_PAIR,
+}
+
+
+class _Format:
+    """The opcode numbers, sizes and argument encodings the readers need."""
+
+    def __init__(self, ops: dict[str, int]) -> None:
+        opcode = sys.modules["opcode"]
+        get = ops.get
+        self.extended = ops["EXTENDED_ARG"]
+        self.import_name = ops["IMPORT_NAME"]
+        self.import_from = ops["IMPORT_FROM"]
+        self.load_const = ops["LOAD_CONST"]
+        self.load_small_int = get("LOAD_SMALL_INT", -1)  # 3.14: the value is the argument
+        self.load_global = ops["LOAD_GLOBAL"]
+        self.load_attr = ops["LOAD_ATTR"]
+        self.load_method = get("LOAD_METHOD", -1)  # 3.10 and 3.11
+        self.pop_top = ops["POP_TOP"]
+        self.swaps = frozenset(ops[name] for name in ("ROT_TWO", "SWAP") if name in ops)
+        self.stores = {ops[name]: kind for name, kind in _STORE_KINDS.items() if name in ops}
+        self.push_exc_info = get("PUSH_EXC_INFO", -1)
+        self.with_except_start = get("WITH_EXCEPT_START", -1)
+        # 3.12+ wraps a generator's or coroutine's whole body in a handler that turns
+        # a StopIteration leaving it into RuntimeError: not a try block.
+        self.call_intrinsic_1 = get("CALL_INTRINSIC_1", -1)
+        descs = list(getattr(opcode, "_intrinsic_1_descs", ()))
+        name = "INTRINSIC_STOPITERATION_ERROR"
+        self.stopiteration_error = descs.index(name) if name in descs else -1
+        # Bytes per instruction, its inline CACHE entries included (3.11+): a list
+        # by opcode on 3.11 and 3.12, a dict by name from 3.13.
+        caches = getattr(opcode, "_inline_cache_entries", None) or {}
+        size = [2] * 256
+        items = caches.items() if isinstance(caches, dict) else enumerate(caches)
+        for op, count in items:
+            number = ops.get(op, -1) if isinstance(op, str) else op
+            if 0 <= number < 256:
+                size[number] = 2 + 2 * count
+        self.size = bytes(size)
+        self.global_shift = self.attr_shift = self.method_shift = 0
+        self.global_shift, self.attr_shift, self.method_shift = self._shifts()
+
+    def _shifts(self) -> tuple[int, int, int]:
+        code = _encoding_probe.__code__
+        raw = code.co_code
+        names = iter(_PROBE_NAMES)
+        found = {self.load_global: 0, self.load_attr: 0, self.load_method: 0}
+        pos, op, arg = self.first(raw)
+        while pos >= 0:
+            if op in found:
+                index = code.co_names.index(next(names))
+                if index:
+                    found[op] = arg.bit_length() - index.bit_length()
+            pos, op, arg = self.next(raw, pos)
+        return found[self.load_global], found[self.load_attr], found[self.load_method]
+
+    def first(self, raw: bytes) -> tuple[int, int, int]:
+        """The first instruction: (offset, opcode, argument), as ``next`` gives."""
+        return self._decode(raw, 0)
+
+    def next(self, raw: bytes, pos: int) -> tuple[int, int, int]:
+        """The instruction after the one at ``pos``: (offset, opcode, full argument).
+
+        Inline caches are stepped over and EXTENDED_ARG prefixes folded into the
+        argument.  Offset -1 past the end.
+        """
+        return self._decode(raw, pos + self.size[raw[pos]])
+
+    def _decode(self, raw: bytes, pos: int) -> tuple[int, int, int]:
+        extended = self.extended
+        arg = 0
+        end = len(raw)
+        while pos < end:
+            op = raw[pos]
+            if op != extended:
+                return pos, op, arg | raw[pos + 1]
+            arg = (arg | raw[pos + 1]) << 8
+            pos += 2
+        return -1, -1, 0
+
+
+_formats: list[_Format] = []
+
+
+def _format() -> _Format:
+    if not _formats:
+        _formats.append(_Format(_opmap()))
+    return _formats[0]
 
 
 def importer_frame(depth: int = 2) -> FrameType | None:
@@ -134,16 +250,17 @@ def _in_try_311(code: CodeType, lasti: int) -> bool:
     if entries is None:
         entries = _parse_exception_table(code)
         _store(_try_cache, code, entries, 64)
-    ops = _opmap()
-    push_exc_info = ops["PUSH_EXC_INFO"]
-    with_except_start = ops["WITH_EXCEPT_START"]
+    fmt = _format()
     raw = code.co_code
     offset = lasti
     for _ in range(64):  # nesting depth bound
         handler = _handler_for(entries, offset)
         if handler is None:
             return False
-        if raw[handler] == push_exc_info and raw[handler + 2] == with_except_start:
+        op = raw[handler]
+        if op == fmt.call_intrinsic_1 and raw[handler + 1] == fmt.stopiteration_error:
+            return False  # the generator wrapper (3.12+), outermost by construction
+        if op == fmt.push_exc_info and fmt.next(raw, handler)[1] == fmt.with_except_start:
             # A `with` block's exit handler: what encloses the with statement is
             # what encloses its handler's own cleanup.
             cleanup = _handler_for(entries, handler)
@@ -204,7 +321,7 @@ _last_statement: list[Any] = [None, -1, (None, None)]
 
 
 def _absolute_statement(frame: FrameType) -> tuple[str | None, tuple[str, ...] | None]:
-    name, fromlist, level = _statement(frame)
+    name, fromlist, level = statement_at(frame.f_code, frame.f_lasti)
     if name is None or not level:
         return name, fromlist
     package = frame.f_globals.get("__package__")
@@ -218,50 +335,60 @@ def _absolute_statement(frame: FrameType) -> tuple[str | None, tuple[str, ...] |
     return (f"{base}.{name}" if name else base), fromlist
 
 
-def _statement(frame: FrameType) -> tuple[str | None, tuple[str, ...] | None, int]:
-    code = frame.f_code
+def statement_at(code: CodeType, lasti: int) -> tuple[str | None, tuple[str, ...] | None, int]:
+    """The module name as written, fromlist and level of the IMPORT_NAME at ``lasti``.
+
+    ``(None, None, 0)`` when the instruction there is not IMPORT_NAME.
+    """
     raw = code.co_code
-    lasti = frame.f_lasti
-    if lasti < 0 or lasti + 1 >= len(raw):
+    fmt = _format()
+    if lasti < 0 or lasti + 1 >= len(raw) or raw[lasti] != fmt.import_name:
         return None, None, 0
-    ops = _opmap()
-    if raw[lasti] != ops["IMPORT_NAME"]:
-        return None, None, 0
-    name = code.co_names[_arg(raw, lasti, ops)]
-    # The fromlist is the constant loaded just before (LOAD_CONST level; LOAD_CONST
-    # fromlist; IMPORT_NAME), skipping EXTENDED_ARG and CACHE entries.
-    consts: list[Any] = []
-    prev = lasti - 2
-    load_const = ops["LOAD_CONST"]
-    skip = (ops.get("EXTENDED_ARG", -1), ops.get("CACHE", -1))
-    while prev >= 0 and len(consts) < 2:
-        op = raw[prev]
-        if op == load_const:
-            consts.append(code.co_consts[_arg(raw, prev, ops)])
-        elif op not in skip:
-            break
-        prev -= 2
-    if len(consts) < 2:
+    name = code.co_names[_arg(raw, lasti, fmt)]
+    # The compiler loads the level, then the fromlist, right before IMPORT_NAME,
+    # with LOAD_CONST (LOAD_SMALL_INT for the level from 3.14).  Neither has
+    # inline caches, so the instruction before one starts two bytes before its
+    # EXTENDED_ARG prefixes.
+    fromlist_at = _before(raw, lasti, fmt)
+    level_at = _before(raw, fromlist_at, fmt)
+    known, fromlist = _constant(code, raw, fromlist_at, fmt)
+    if not known:
         return name, None, 0
-    fromlist, level = consts
-    if not isinstance(level, int):
+    known, level = _constant(code, raw, level_at, fmt)
+    if not known or not isinstance(level, int):
         level = 0
     return name, (fromlist if isinstance(fromlist, tuple) else None), level
 
 
-def _arg(raw: bytes, offset: int, ops: dict[str, int]) -> int:
+def _before(raw: bytes, pos: int, fmt: _Format) -> int:
+    # The offset of the instruction before the one at pos, if it has no caches.
+    while pos >= 2 and raw[pos - 2] == fmt.extended:
+        pos -= 2
+    return pos - 2
+
+
+def _constant(code: CodeType, raw: bytes, pos: int, fmt: _Format) -> tuple[bool, Any]:
+    if pos < 0:
+        return False, None
+    op = raw[pos]
+    if op == fmt.load_const:
+        return True, code.co_consts[_arg(raw, pos, fmt)]
+    if op == fmt.load_small_int:
+        return True, _arg(raw, pos, fmt)
+    return False, None
+
+
+def _arg(raw: bytes, offset: int, fmt: _Format) -> int:
+    # The argument of the instruction at offset, its EXTENDED_ARG prefixes folded in.
     arg = raw[offset + 1]
     shift = 8
-    extended = ops["EXTENDED_ARG"]
+    extended = fmt.extended
     prev = offset - 2
     while prev >= 0 and raw[prev] == extended:
         arg |= raw[prev + 1] << shift
         shift += 8
         prev -= 2
     return arg
-
-
-_STORES = ("STORE_NAME", "STORE_GLOBAL", "STORE_FAST", "STORE_DEREF")
 
 
 def bindings(
@@ -278,7 +405,8 @@ def bindings(
     lasti = frame.f_lasti
     if _last_bindings[0] is code and _last_bindings[1] == lasti:
         return _last_bindings[2]  # type: ignore[no-any-return]
-    result = _bindings(frame, stmt)
+    name, fromlist = statement(frame) if stmt is None else stmt
+    result = None if name is None else stored(code, lasti, name, fromlist)
     _last_bindings[:] = [code, lasti, result]
     return result
 
@@ -286,44 +414,42 @@ def bindings(
 _last_bindings: list[Any] = [None, -1, None]
 
 
-def _bindings(
-    frame: FrameType, stmt: tuple[str | None, tuple[str, ...] | None] | None
-) -> dict[str, str] | None:
-    name, fromlist = statement(frame) if stmt is None else stmt
-    if name is None:
-        return None
-    code = frame.f_code
+def stored(code: CodeType, lasti: int, name: str, fromlist: tuple[str, ...] | None) -> dict[str, str]:
+    """What the import statement whose IMPORT_NAME is at ``lasti`` stores, as ``bindings``.
+
+    ``name`` and ``fromlist`` are the statement's (``name`` absolute or as written:
+    the keys are built from it).
+    """
     raw = code.co_code
-    ops = _opmap()
-    skip = (ops.get("CACHE", -1), ops.get("EXTENDED_ARG", -1))
-    stores = {ops[op] for op in _STORES if op in ops}
-    import_from = ops["IMPORT_FROM"]
-    pos = frame.f_lasti + 2
+    fmt = _format()
     out: dict[str, str] = {}
-    pending_from: str | None = None
-    seen_from = False
-    while pos < len(raw):
-        op = raw[pos]
-        if op in skip:
-            pos += 2
-            continue
-        if op == import_from:
-            pending_from = code.co_names[_arg(raw, pos, ops)]
-            seen_from = True
-        elif op in stores:
-            target = _store_name(code, op, _arg(raw, pos, ops), ops)
-            if fromlist:
-                if pending_from is not None:
-                    out[f"{name}.{pending_from}"] = target
-                pending_from = None
-            else:
-                out[name if seen_from else name.partition(".")[0]] = target
+    pos, op, arg = fmt.next(raw, lasti)
+    if fromlist:
+        # from p import a, b as c: (IMPORT_FROM a; store) for each name, then
+        # POP_TOP; a star import stores nothing here.
+        while op == fmt.import_from:
+            attr = code.co_names[arg]
+            pos, op, arg = fmt.next(raw, pos)
+            target = _store_name(code, op, arg, fmt)
+            if target is None:
                 break
-        elif not seen_from or (not fromlist and op not in (ops.get("SWAP", -1), ops.get("POP_TOP", -1))):
-            break
-        elif fromlist and op == ops.get("POP_TOP", -1):
-            break
-        pos += 2
+            out[f"{name}.{attr}"] = target
+            pos, op, arg = fmt.next(raw, pos)
+        return out
+    # import a.b.c as d reads each part with IMPORT_FROM and drops the packages
+    # between (ROT_TWO on 3.10, SWAP 2 from 3.11; then POP_TOP).
+    dotted = False
+    while op == fmt.import_from:
+        dotted = True
+        pos, op, arg = fmt.next(raw, pos)
+        if op in fmt.swaps:
+            pos, op, arg = fmt.next(raw, pos)
+            if op != fmt.pop_top:
+                return out
+            pos, op, arg = fmt.next(raw, pos)
+    target = _store_name(code, op, arg, fmt)
+    if target is not None:
+        out[name if dotted else name.partition(".")[0]] = target
     return out
 
 
@@ -333,29 +459,36 @@ def from_binding(frame: FrameType) -> str | None:
     None when the frame is not at IMPORT_FROM or the value is not stored directly
     (the intermediate reads of ``import a.b.c as d``).
     """
-    code = frame.f_code
+    return from_binding_at(frame.f_code, frame.f_lasti)
+
+
+def from_binding_at(code: CodeType, pos: int) -> str | None:
+    """``from_binding`` for the instruction at ``pos`` of ``code``."""
     raw = code.co_code
-    pos = frame.f_lasti
-    ops = _opmap()
-    if pos < 0 or pos + 1 >= len(raw) or raw[pos] != ops["IMPORT_FROM"]:
+    fmt = _format()
+    if pos < 0 or pos + 1 >= len(raw) or raw[pos] != fmt.import_from:
         return None
-    skip = (ops.get("CACHE", -1), ops.get("EXTENDED_ARG", -1))
-    stores = {ops[op] for op in _STORES if op in ops}
-    pos += 2
-    while pos < len(raw) and raw[pos] in skip:
-        pos += 2
-    if pos >= len(raw) or raw[pos] not in stores:
-        return None
-    return _store_name(code, raw[pos], _arg(raw, pos, ops), ops)
+    _, op, arg = fmt.next(raw, pos)
+    return _store_name(code, op, arg, fmt)
 
 
-def _store_name(code: CodeType, op: int, arg: int, ops: dict[str, int]) -> str:
-    if op == ops.get("STORE_FAST"):
-        return str(code.co_varnames[arg])
-    if op == ops.get("STORE_DEREF"):
+def _store_name(code: CodeType, op: int, arg: int, fmt: _Format) -> str | None:
+    kind = fmt.stores.get(op)
+    if kind is None:
+        return None
+    if kind == _NAME:
+        return str(code.co_names[arg])
+    if kind == _FAST_PAIR:
+        arg >>= 4
+    # 3.11+ numbers locals, cells and free variables in one table; the code object
+    # names them (what dis uses).  3.10: locals, then cells and free variables.
+    local = getattr(code, "_varname_from_oparg", None)
+    if local is not None:
+        return str(local(arg))
+    if kind == _DEREF:
         names = code.co_cellvars + code.co_freevars
-        return str(names[arg]) if arg < len(names) else ""
-    return str(code.co_names[arg])
+        return str(names[arg]) if arg < len(names) else None
+    return str(code.co_varnames[arg])
 
 
 # code object -> [co_lines() iterator or None, ranges read so far, calls]; small and

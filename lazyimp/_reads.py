@@ -12,10 +12,10 @@ then for each name only the code objects whose ``co_names`` hold it are searched
 object (keyed by id, the object kept to check identity; bounded: module code objects
 are dropped after they run, the cache must not keep many alive).
 
-Opcode numbers come from the running interpreter's ``opcode.opmap``.  Argument
-encodings differ by version: ``LOAD_GLOBAL`` carries a flag bit from 3.11 on and
-``LOAD_ATTR`` from 3.12 on (3.10 and 3.11 also have ``LOAD_METHOD``); 3.11+ pads
-instructions with ``CACHE`` entries, which ``co_code`` shows as that opcode.
+Opcode numbers, instruction sizes and the flag bits that ``LOAD_GLOBAL`` (3.11+)
+and ``LOAD_ATTR`` (3.12+) pack beside a name index come from ``_frames``' reading of
+the running interpreter (its ``opcode`` module and a function it compiled); 3.10 and
+3.11 also have ``LOAD_METHOD``.
 
 Known limits: only reads as written count (``NAME``, ``NAME.a.b``).  A read through
 ``globals()``, ``getattr(module, "NAME")``, ``__all__`` or another module's ``from m
@@ -24,8 +24,6 @@ stays eager, which is the safe side.
 """
 
 from __future__ import annotations
-
-import sys
 
 from . import _frames
 
@@ -40,9 +38,6 @@ _CODE = type(_frames.is_module_level.__code__)
 _RUN_AT_IMPORT = ("<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>")
 _CO_OPTIMIZED = 0x0001
 _CO_NEWLOCALS = 0x0002
-
-_ATTR_FLAG = sys.version_info >= (3, 12)  # LOAD_ATTR's argument is index << 1 | flag
-_GLOBAL_FLAG = sys.version_info >= (3, 11)  # LOAD_GLOBAL's argument is index << 1 | flag
 
 # Instructions that may sit between a load and the test without ending it:
 # `except (A, B)` builds a tuple, `case A()` loads its keyword names, `A is x`
@@ -63,13 +58,14 @@ _PADDING = ("CACHE", "EXTENDED_ARG", "PUSH_NULL")
 class _Ops:
     """The opcode numbers the readers need, from this interpreter's ``opcode``."""
 
-    def __init__(self, ops: dict[str, int]) -> None:
+    def __init__(self, ops: dict[str, int], fmt: _frames._Format) -> None:
+        self.fmt = fmt
         self.load_name = ops["LOAD_NAME"]
         self.load_global = ops["LOAD_GLOBAL"]
+        self.global_shift = fmt.global_shift
         self.extended = ops["EXTENDED_ARG"]
-        self.cache = ops.get("CACHE", -1)
+        self.load_attr = fmt.load_attr
         self.attrs = frozenset(ops[op] for op in ("LOAD_ATTR", "LOAD_METHOD") if op in ops)
-        self.load_method = ops.get("LOAD_METHOD", -1)
         self.unsafe = frozenset(ops[op] for op in _UNSAFE_OPS if op in ops)
         self.between = frozenset(ops[op] for op in _BETWEEN if op in ops)
         self.padding = frozenset(ops[op] for op in _PADDING if op in ops)
@@ -81,7 +77,7 @@ _ops: _Ops | None = None
 def _opcodes() -> _Ops:
     global _ops
     if _ops is None:
-        _ops = _Ops(_frames._opmap())
+        _ops = _Ops(_frames._opmap(), _frames._format())
     return _ops
 
 
@@ -128,51 +124,35 @@ def loads(raw: bytes, index: int) -> Iterator[int]:
     """Offsets of the instructions that load the global ``co_names[index]``."""
     ops = _opcodes()
     extended = ops.extended
+    shift = ops.global_shift
     args = [(ops.load_name, index)]
-    if _GLOBAL_FLAG:
-        args += [(ops.load_global, index << 1), (ops.load_global, index << 1 | 1)]
-    else:
-        args.append((ops.load_global, index))
+    args += [(ops.load_global, index << shift | flags) for flags in range(1 << shift)]
     for op, arg in args:
-        if arg > 0xFF:
-            pattern, skip = bytes((extended, arg >> 8 & 0xFF, op, arg & 0xFF)), 2
-        else:
-            pattern, skip = bytes((op, arg)), 0
+        # The instruction as co_code holds it: EXTENDED_ARG prefixes carry the
+        # high bytes of an argument past 255.
+        pattern = bytes((op, arg & 0xFF))
+        arg >>= 8
+        while arg:
+            pattern = bytes((extended, arg & 0xFF)) + pattern
+            arg >>= 8
+        skip = len(pattern) - 2
         pos = raw.find(pattern)
         while pos >= 0:
-            at = pos + skip
-            # Aligned, and not the low byte of a larger EXTENDED_ARG argument.
-            if not pos & 1 and (skip or at < 2 or raw[at - 2] != extended):
-                yield at
+            # Aligned, and not the low bytes of a larger EXTENDED_ARG argument.
+            if not pos & 1 and (pos < 2 or raw[pos - 2] != extended):
+                yield pos + skip
             pos = raw.find(pattern, pos + 1)
 
 
 def _next(raw: bytes, pos: int, ops: _Ops) -> tuple[int, int, int]:
-    """The instruction after the one at ``pos``: (offset, opcode, full argument).
-
-    CACHE entries are skipped; EXTENDED_ARG prefixes are folded into the argument.
-    Offset -1 at the end of the code.
-    """
-    pos += 2
-    size = len(raw)
-    arg = 0
-    while pos < size:
-        op = raw[pos]
-        if op == ops.cache:
-            pos += 2
-            continue
-        if op == ops.extended:
-            arg = (arg | raw[pos + 1]) << 8
-            pos += 2
-            continue
-        return pos, op, arg | raw[pos + 1]
-    return -1, -1, 0
+    """The instruction after the one at ``pos``: (offset, opcode, full argument)."""
+    return ops.fmt.next(raw, pos)
 
 
 def _attr_index(op: int, arg: int, ops: _Ops) -> int:
-    if _ATTR_FLAG and op != ops.load_method:
-        return arg >> 1
-    return arg
+    if op == ops.load_attr:
+        return arg >> ops.fmt.attr_shift
+    return arg >> ops.fmt.method_shift
 
 
 def _follows(raw: bytes, pos: int, indexes: list[int], ops: _Ops) -> bool:
