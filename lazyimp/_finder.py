@@ -294,9 +294,14 @@ class Importer:
 
     def _still_in_site(self) -> bool:
         # Imports made while site is processing .pth files (and sitecustomize) stay
-        # eager (SPEC 1.5).  Once an import happens outside site, stop checking.
+        # eager (SPEC 1.5).  Once Python code outside site imports, stop checking.
+        # An import no Python code made (3.13 imports linecache for `-c` after
+        # site, before the program) says nothing about that: it is eager anyway
+        # (no importing frame) and leaves the check on.
         if _in_site(sys._getframe(2)):
             return True
+        if not _made_by_python_code(sys._getframe(3)):
+            return False
         self._site_phase = False
         return False
 
@@ -409,6 +414,15 @@ def _configured_elsewhere() -> bool:
 
 def _called_from_site() -> bool:
     return _in_site(sys._getframe(1))
+
+
+def _made_by_python_code(frame: Any) -> bool:
+    # Is there a frame outside importlib's frozen machinery above the finder?
+    while frame is not None:
+        if not frame.f_code.co_filename.startswith("<frozen importlib"):
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _in_site(frame: Any) -> bool:
