@@ -81,7 +81,13 @@ EXPECTED = {
 }
 
 
-@pytest.mark.skipif(sys.version_info < (3, 11), reason="exception table")
+# 3.10 has no exception table: try blocks are read from SETUP_FINALLY's ranges
+# (start to handler).  The compiler puts the normal-path copy of a finally body
+# inside that range, so it counts as in a try (eager: the safe side), and an
+# except body without `as` is covered by no SETUP_FINALLY at all.
+EXPECTED_310 = {**EXPECTED, "finally-body": True, "except-body": False}
+
+
 def test_in_try_block_on_real_frames() -> None:
     """try/except, try/finally, except bodies and with-in-try are 'in try'; with alone is not (SPEC 5.5)."""
     seen: dict[str, bool] = {}
@@ -91,10 +97,9 @@ def test_in_try_block_on_real_frames() -> None:
 
     code = compile(SHAPES, "<shapes>", "exec")
     exec(code, {"probe": probe, "cm": contextlib.nullcontext})
-    assert seen == EXPECTED
+    assert seen == (EXPECTED if sys.version_info >= (3, 11) else EXPECTED_310)
 
 
-@pytest.mark.skipif(sys.version_info < (3, 11), reason="exception table")
 def test_in_try_block_in_async_code() -> None:
     """async with alone is not 'in try'; try in a coroutine is (SPEC 5.5)."""
     import asyncio
@@ -180,14 +185,18 @@ def test_statement_outside_an_import_is_none() -> None:
 OPMAP_310 = {"SETUP_FINALLY": 122, "EXTENDED_ARG": 144, "NOP": 9, "IMPORT_NAME": 108}
 
 
-def code_310(*instructions: tuple[int, int], pad: int = 0) -> types.CodeType:
-    """A code object whose co_code is the given (opcode, arg) pairs, then NOPs."""
+def code_310(*instructions: tuple[int, int], pad: int = 0) -> types.SimpleNamespace:
+    """A stand-in code object whose co_code is the given (opcode, arg) pairs, then NOPs.
+
+    Not a real code object: newer interpreters rewrite or reject bytecode that is
+    not theirs (3.13's co_code is re-derived from the code it runs), and the scan
+    reads nothing but co_code.
+    """
     raw = bytearray()
     for op, arg in instructions:
         raw += bytes([op, arg])
     raw += bytes([OPMAP_310["NOP"], 0]) * pad
-    base = compile("pass", "<fake310>", "exec")
-    return base.replace(co_code=bytes(raw))
+    return types.SimpleNamespace(co_code=bytes(raw))
 
 
 @pytest.fixture
@@ -260,11 +269,17 @@ def test_lineno_matches_f_lineno_at_every_instruction() -> None:
             return tracer
         return None
 
+    # Opcode events asked for from inside the trace function are not delivered on
+    # 3.12.1 (CPython issue 114480); asking on this frame before settrace works
+    # on every version.
+    here = sys._getframe()
+    here.f_trace_opcodes = True
     sys.settrace(tracer)
     try:
         exec(code, {})
     finally:
         sys.settrace(None)
+        here.f_trace_opcodes = False
     assert len(seen) > 600
     assert [a for a, _ in seen] == [b for _, b in seen]
     entry = _frames._cached(_frames._line_cache, code)
