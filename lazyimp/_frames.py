@@ -104,16 +104,18 @@ class _Format:
         descs = list(getattr(opcode, "_intrinsic_1_descs", ()))
         name = "INTRINSIC_STOPITERATION_ERROR"
         self.stopiteration_error = descs.index(name) if name in descs else -1
-        # Bytes per instruction, its inline CACHE entries included (3.11+): a list
-        # by opcode on 3.11 and 3.12, a dict by name from 3.13.
+        # Inline CACHE entries (two bytes each) after each opcode, 3.11+: a list by
+        # opcode on 3.11 and 3.12 (made bytes in C: a loop over it costs more than
+        # all the rest here), a dict by name from 3.13.
         caches = getattr(opcode, "_inline_cache_entries", None) or {}
-        size = [2] * 256
-        items = caches.items() if isinstance(caches, dict) else enumerate(caches)
-        for op, count in items:
-            number = ops.get(op, -1) if isinstance(op, str) else op
-            if 0 <= number < 256:
-                size[number] = 2 + 2 * count
-        self.size = bytes(size)
+        if isinstance(caches, dict):
+            counts = bytearray(256)
+            for name, count in caches.items():
+                if name in ops:
+                    counts[ops[name]] = count
+            self.caches = bytes(counts)
+        else:
+            self.caches = bytes(caches).ljust(256, b"\0")
         self.global_shift = self.attr_shift = self.method_shift = 0
         self.global_shift, self.attr_shift, self.method_shift = self._shifts()
 
@@ -141,7 +143,7 @@ class _Format:
         Inline caches are stepped over and EXTENDED_ARG prefixes folded into the
         argument.  Offset -1 past the end.
         """
-        return self._decode(raw, pos + self.size[raw[pos]])
+        return self._decode(raw, pos + 2 + 2 * self.caches[raw[pos]])
 
     def _decode(self, raw: bytes, pos: int) -> tuple[int, int, int]:
         extended = self.extended
@@ -213,12 +215,16 @@ def _store(cache: dict[int, tuple[CodeType, Any]], code: CodeType, value: Any, l
 
 def in_try_block(frame: FrameType) -> bool:
     """True if the frame's current instruction is inside a try/except/finally."""
-    code = frame.f_code
+    return in_try_at(frame.f_code, frame.f_lasti)
+
+
+def in_try_at(code: CodeType, lasti: int) -> bool:
+    """``in_try_block`` for the instruction at ``lasti`` of ``code``."""
     if sys.version_info >= (3, 11):
         if not code.co_exceptiontable:  # type: ignore[attr-defined,unused-ignore]
             return False
-        return _in_try_311(code, frame.f_lasti)
-    return _in_try_310(code, frame.f_lasti)
+        return _in_try_311(code, lasti)
+    return _in_try_310(code, lasti)
 
 
 def _parse_exception_table(code: CodeType) -> list[tuple[int, int, int]]:

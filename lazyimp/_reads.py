@@ -62,7 +62,6 @@ class _Ops:
         self.fmt = fmt
         self.load_name = ops["LOAD_NAME"]
         self.load_global = ops["LOAD_GLOBAL"]
-        self.global_shift = fmt.global_shift
         self.extended = ops["EXTENDED_ARG"]
         self.load_attr = fmt.load_attr
         self.attrs = frozenset(ops[op] for op in ("LOAD_ATTR", "LOAD_METHOD") if op in ops)
@@ -124,7 +123,7 @@ def loads(raw: bytes, index: int) -> Iterator[int]:
     """Offsets of the instructions that load the global ``co_names[index]``."""
     ops = _opcodes()
     extended = ops.extended
-    shift = ops.global_shift
+    shift = ops.fmt.global_shift
     args = [(ops.load_name, index)]
     args += [(ops.load_global, index << shift | flags) for flags in range(1 << shift)]
     for op, arg in args:
