@@ -349,6 +349,8 @@ def install(**config: Any) -> Importer:
             (default True).
         filter: ``filter(importer, name, fromlist) -> bool``; False keeps eager.
         memory: memory probe for the report: None (RSS), False, or a callable.
+        lazy_from: also defer ``from x import y``: the statement binds lazy names
+            and ``x`` runs on first use of any of them (default False).
 
     Returns:
         The ``Importer`` at the front of ``sys.meta_path`` (or, with
