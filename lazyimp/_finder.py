@@ -368,7 +368,7 @@ def install(**config: Any) -> Importer:
     global _memory_setting
     importer = _the_importer()
     new_config = _load_policy().build(config) if config or _configured_elsewhere() else None
-    if os.environ.get("LAZYIMP_DISABLE", "") not in ("", "0"):
+    if _state.flag("LAZYIMP_DISABLE"):
         return importer
     with _state.lock:
         _memory_setting = new_config.memory if new_config is not None else None
