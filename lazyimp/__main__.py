@@ -168,30 +168,56 @@ def _is_zip(path: str) -> bool:
     return zipfile.is_zipfile(path)
 
 
+def _is_source(path: str) -> bool:
+    # What python runs as a source file (not a directory, zip archive or .pyc).
+    if not os.path.isfile(path) or path.endswith(".pyc"):
+        return False
+    return path.endswith((".py", ".pyw")) or not _is_zip(path)
+
+
 def _run_target(target: Target) -> None:
     """Run the program as ``python`` would; exceptions propagate to the caller."""
     import runpy
 
     if target.kind == "script":
         sys.argv = [target.value, *target.args]
-        runpy.run_path(target.value, run_name="__main__")
+        if _is_source(target.value):
+            # As python: __file__ and the traceback's file name are absolute,
+            # sys.argv[0] stays as typed (runpy.run_path would set both to one path).
+            from importlib.machinery import SourceFileLoader
+
+            path = os.path.abspath(target.value)
+            with open(path, "rb") as fh:
+                code = compile(fh.read(), path, "exec")
+            loader = SourceFileLoader("__main__", path)
+            _exec_main(
+                code,
+                {"__file__": path, "__cached__": None, "__loader__": loader, "__package__": None},
+            )
+        else:
+            runpy.run_path(target.value, run_name="__main__")
     elif target.kind == "module":
         sys.argv = [target.value, *target.args]  # run_module puts the file path here
         runpy.run_module(target.value, run_name="__main__", alter_sys=True)
     else:
-        import builtins
-        import types
-
         sys.argv = ["-c", *target.args]
-        main = types.ModuleType("__main__")
-        main.__dict__["__builtins__"] = builtins
-        saved = sys.modules.get("__main__")
-        sys.modules["__main__"] = main
-        try:
-            exec(compile(target.value, "<string>", "exec"), main.__dict__)
-        finally:
-            if saved is not None:
-                sys.modules["__main__"] = saved
+        _exec_main(compile(target.value, "<string>", "exec"), {})
+
+
+def _exec_main(code: Any, names: dict[str, Any]) -> None:
+    import builtins
+    import types
+
+    main = types.ModuleType("__main__")
+    main.__dict__.update(names)
+    main.__dict__["__builtins__"] = builtins
+    saved = sys.modules.get("__main__")
+    sys.modules["__main__"] = main
+    try:
+        exec(code, main.__dict__)
+    finally:
+        if saved is not None:
+            sys.modules["__main__"] = saved
 
 
 def _user_traceback(exc: BaseException) -> Any:
