@@ -515,3 +515,22 @@ def test_help_lists_bisect_and_its_options(tmp_path: Path) -> None:
     for option in ("--check CMD", "--max-runs N", "--lazy-from", "--timeout SECONDS",
                    "--ignore-stderr", "--mask REGEX", "--json", "exit status:"):
         assert option in own.stdout, option
+
+
+def test_failure_note_names_bisect(tmp_path: Path) -> None:
+    """A lazily run body that raises carries a note naming the statement and bisect."""
+    write_tree(
+        tmp_path,
+        {
+            "broken.py": "raise RuntimeError('broken at import')\n",
+            "main.py": "import csv\nimport broken\nprint('never')\nbroken.x\n",
+        },
+    )
+    lazy = lazyimp_cli(tmp_path, "run", "--output", "r.txt", "main.py")
+    assert lazy.returncode == 1
+    note = lazy.stderr.strip().splitlines()[-1]
+    assert note.startswith(f"lazyimp: module 'broken' was imported lazily at {tmp_path}"), note
+    assert "'python -m lazyimp bisect PROGRAM' finds the imports to keep eager" in note
+    # ... and bisect does: keeping it eager gives python's own traceback.
+    proc, data = bisect(tmp_path, "main.py")
+    assert data["result"] == "found" and data["modules"] == ["broken"], data
