@@ -317,6 +317,9 @@ def test_smallest_form_from_the_issue(tmp_path: Path) -> None:
     # n is 2 here: the bound's one documented excess (the second eager run).
     assert data["runs"] <= run_bound(data["deferred"], 1) + 1, data
     assert data["config"]["pyproject"] == '[tool.lazyimp]\nignore = ["reg.sub.plugins"]'
+    # With the rule on, the runs agree by themselves.
+    _, data = bisect(tmp_path, "main.py")
+    assert data["result"] == "agree", data
 
 
 DJANGO = pytest.mark.skipif(
