@@ -689,7 +689,6 @@ def cmd_bisect(argv: list[str]) -> int:
 
     settings = _bisect.Settings(
         target=target.argv(),
-        describe=target.describe(),
         check=opts.check,
         max_runs=opts.max_runs,
         lazy_from=opts.lazy_from,

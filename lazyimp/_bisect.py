@@ -16,23 +16,22 @@ prefix ``R[:i]`` of the remaining candidates with ``f(F | R[:i])`` true, ``F`` b
 the modules found so far: ``R[i-1]`` is needed (without it the runs differed),
 ``R[i:]`` are not, and one more run, of ``f(F + R[i-1])``, tells whether the search
 is over.  The first round assumes ``f(F | R)`` (every candidate eager) without running
-it; it is run only when a second round in a row ends on that assumption.  With k
-modules needed among n that is at most ``k * (ceil(log2 n) + 1)`` runs (one more for
-k >= 3), and with the three first runs at most ``3 + k * (ceil(log2 n) + 1)`` (+1):
-within ``2 * k * log2(n) + 2`` except for k = 1 with n = 2, 3 or 5, one run over (the
-second eager run).  ``tests/test_bisect.py`` checks both for up to four modules among
-up to 200, on every placement where there are at most 600 and on random ones beyond.
+it; it is run only when a second round in a row ends on that assumption.  With k >= 2
+modules found, a last pass runs the set without each module but the last found (whose
+run is cached), to make sure each one is needed.  With k modules needed among n that
+is at most ``2 + k * (ceil(log2 n) + 2)`` runs in all (one more for k >= 3), the two
+eager runs and the first lazy one included: within ``2 * k * log2(n) + 2`` for n >= 6,
+and at most one run over for n <= 5.  ``tests/test_bisect.py``
+checks both for up to four modules among up to 200, on every placement where there are
+at most 600 and on random ones beyond.
 
-That count assumes that keeping more modules eager never makes the runs differ
-again (monotone), which is what almost all programs show.  The search does not rely
-on it for its answer: the set it reports made the runs agree in a real run, and it
-stops only then.  Each module in it is needed in that, without it, a run that kept
-the others (and more) eager differed; when the runs seen contradict monotonicity, a
-last pass drops every module the runs agree without.  Keeping a module eager can
-make other modules deferred (its own imports): when keeping every candidate eager
-still differs, the modules that run deferred join the candidates; when it deferred
-none that were not already kept eager, deferring modules does not cause the
-difference, and the search says so.  Results are cached per set, so no set runs
+Keeping more modules eager almost never makes the runs differ again (monotone), and
+the count assumes it; the answer does not rely on it: the set reported made the runs
+agree in a real run, and without any one of its modules a real run differed.  Keeping
+a module eager can make other modules deferred (its own imports): when keeping every
+candidate eager still differs, the modules that run deferred join the candidates; when
+it deferred none that were not already kept eager, deferring modules does not cause
+the difference, and the search says so.  Results are cached per set, so no set runs
 twice.
 
 Known limits: the runs must be deterministic (a program that prints times or
@@ -46,6 +45,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -108,6 +108,7 @@ class SearchResult:
     minimised: bool = False
     kept_eager: list[str] = field(default_factory=list)
     narrowed: list[str] = field(default_factory=list)
+    assumed: bool = False
 
 
 Oracle = Callable[[frozenset[str]], Trial]
@@ -170,8 +171,13 @@ class Search:
             return self._result(status)
         minimised = False
         try:
-            if len(self.found) > 1 and self._non_monotone():
+            if len(self.found) > 1:
+                before = self.runs
                 minimised = self._minimise()
+                self.log(
+                    f"check: {_count(self.runs - before, 'run')}: without any one of the "
+                    f"{len(self.found)} modules, the runs differ"
+                )
         except OutOfRuns:
             pass  # self.found still made the runs agree: report it unminimised
         return self._result("found", minimised)
@@ -274,15 +280,11 @@ class Search:
 
     # -- robustness -------------------------------------------------------------------
 
-    def _non_monotone(self) -> bool:
-        # Some set agreed while a larger one did not: the minimality argument (each
-        # module was needed in a run keeping a superset of the others) needs
-        # monotonicity, so only then are the found modules tried one by one.
-        agreeing = [keep for keep, trial in self.cache.items() if trial.agree]
-        differing = [keep for keep, trial in self.cache.items() if not trial.agree]
-        return any(small < big for small in agreeing for big in differing)
-
     def _minimise(self) -> bool:
+        # Each module was needed in a run that kept a superset of the others eager,
+        # which proves it needed in the final set only if keeping more eager never
+        # hurts (monotone).  Try the set without each module (the last one found is
+        # cached: that was the round's first run), until none can go.
         dropped = False
         changed = True
         while changed and len(self.found) > 1:
@@ -311,6 +313,7 @@ class Search:
             rounds=self.rounds,
             minimised=minimised,
             kept_eager=self.kept_eager,
+            assumed=self.assumed,
         )
 
 
@@ -355,13 +358,12 @@ class Settings:
     """The command line, parsed and checked."""
 
     target: list[str]
-    describe: str
     check: str | None = None
     max_runs: int = DEFAULT_MAX_RUNS
     lazy_from: bool = False
     timeout: float | None = None
     ignore_stderr: bool = False
-    masks: list[Any] = field(default_factory=list)
+    masks: list[re.Pattern[str]] = field(default_factory=list)
     json: bool = False
 
 
@@ -755,7 +757,14 @@ class Command:
                 "before the search finished."
             ]
             if result.modules:
-                lines.append(f"Found so far, needed: {', '.join(result.modules)}.")
+                lines.append(
+                    f"Found so far, needed: {', '.join(result.modules)}"
+                    + (
+                        " (if keeping every deferred module eager agrees: not run yet)."
+                        if result.assumed
+                        else "."
+                    )
+                )
             else:
                 lines.append(
                     f"No module found yet among {_count(result.candidates, 'deferred module')}."
