@@ -544,6 +544,14 @@ def _lines(text: str) -> str:
     return _count(n, "line")
 
 
+ADDRESS = "0x[0-9a-fA-F]+"
+
+
+def _unaddressed(outcome: Outcome, ignore_stderr: bool) -> tuple[Any, ...]:
+    # The run's comparison key with memory addresses (0x7f...) blanked.
+    return tuple(re.sub(ADDRESS, MASKED, repr(part)) for part in outcome.key(ignore_stderr))
+
+
 def summarise(outcome: Outcome) -> str:
     """One run in a few words: exit status, lines of output."""
     if outcome.status is None:
@@ -700,14 +708,17 @@ class Command:
         if eager2.key(ignore_stderr) != reference:
             what = describe_difference(eager, eager2, ignore_stderr, ("run 1", "run 3"))
             self.log(f"run 3 (eager again): differs from run 1: {what}")
+            hint = ""
+            if _unaddressed(eager, ignore_stderr) == _unaddressed(eager2, ignore_stderr):
+                hint = f" (here only memory addresses differ: --mask '{ADDRESS}')"
             return self._finish(
                 runner,
                 "nondeterministic",
                 f"the program is not deterministic: two eager runs differ ({what}). bisect "
                 "compares eager and lazy runs, so what changes from run to run must not "
-                "count: blank it out with --mask REGEX (times, addresses, random numbers), "
-                "leave stderr out with --ignore-stderr, or compare only what matters "
-                "with --check CMD",
+                "count: blank it out with --mask REGEX (times, addresses, random numbers)"
+                f"{hint}, leave stderr out with --ignore-stderr, or compare only what "
+                "matters with --check CMD",
                 deferred=n,
                 difference=difference,
             )

@@ -328,6 +328,7 @@ DJANGO = pytest.mark.skipif(
 
 
 @DJANGO
+@pytest.mark.slow  # about 27 runs of manage.py: 15 s alone, near a minute on a busy machine
 def test_django_check_deploy_security_modules(tmp_path: Path) -> None:
     """Django's check --deploy: bisect finds its three security check modules, within the bound."""
     code, _, err = python(tmp_path, "-m", "django", "startproject", "mysite", ".")
@@ -386,6 +387,16 @@ def test_nondeterministic_program_is_reported(tmp_path: Path) -> None:
     assert data["result"] == "nondeterministic" and data["runs"] == 3
     proc, data = bisect(tmp_path, "--mask", r"0\.\d+", "main.py")
     assert proc.returncode == 0 and data["result"] == "agree", data
+    # Memory addresses in a repr (random ones: ASLR may be off): bisect names the mask.
+    write_tree(
+        tmp_path,
+        {"main.py": "import csv, random\nprint(f'<obj at {hex(random.getrandbits(40))}>')\n"},
+    )
+    proc = lazyimp_cli(tmp_path, "bisect", "main.py")
+    assert proc.returncode == 1
+    assert "(here only memory addresses differ: --mask '0x[0-9a-fA-F]+')" in proc.stdout
+    proc, data = bisect(tmp_path, "--mask", "0x[0-9a-fA-F]+", "main.py")
+    assert data["result"] == "agree", data
 
 
 # The program's stdout and exit status are the same either way: only the file it
