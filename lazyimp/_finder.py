@@ -30,6 +30,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from types import ModuleType
     from typing import Any
+
+    from ._policy import Config
 else:
     ModuleType = type(sys)
 
@@ -122,7 +124,7 @@ class Importer:
     """
 
     def __init__(self) -> None:
-        self._config: Any = None  # None: the defaults, built on first need
+        self._config: Config | None = None  # None: the defaults, built on first need
         self.globally_on = False  # install() was called (not only enabled())
         self._scoped = 0  # enabled() blocks currently open that inserted us
         self._site_phase = False
@@ -137,14 +139,14 @@ class Importer:
         uninstall()
 
     @property
-    def config(self) -> Any:
+    def config(self) -> Config:
         """The effective configuration (``lazyimp._policy.Config``)."""
         if self._config is None:
             self._config = _load_policy().build({})
         return self._config
 
     @config.setter
-    def config(self, value: Any) -> None:
+    def config(self, value: Config | None) -> None:
         self._config = value
 
     # -- the finder protocol ----------------------------------------------------------
@@ -366,7 +368,7 @@ def install(**config: Any) -> Importer:
     global _memory_setting
     importer = _the_importer()
     new_config = _load_policy().build(config) if config or _configured_elsewhere() else None
-    if os.environ.get("LAZYIMP_DISABLE", "") not in ("", "0"):
+    if _state.flag("LAZYIMP_DISABLE"):
         return importer
     with _state.lock:
         _memory_setting = new_config.memory if new_config is not None else None

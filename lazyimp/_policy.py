@@ -22,6 +22,8 @@ from __future__ import annotations
 import os
 import sys
 
+from . import _state
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -61,8 +63,6 @@ KEYS = (
     "memory", "lazy_from",
 )
 _GLOB = frozenset("*?[")
-_FLAGS = {"1": True, "true": True, "yes": True, "on": True,
-          "0": False, "false": False, "no": False, "off": False, "": False}
 _ENV = {
     "LAZYIMP_IGNORE": "ignore",
     "LAZYIMP_IGNORE_PACKAGES": "ignore_packages",
@@ -303,14 +303,10 @@ def build(arguments: dict[str, Any], environ: Iterable[tuple[str, str]] | None =
         value = env.get(var)
         if value is not None:
             _merge(config, {key: value}, f"environment ({var})", cwd)
-    flag = env.get("LAZYIMP_LAZY_FROM")
-    if flag is not None:
-        if flag.strip().lower() not in _FLAGS:
-            raise ValueError(
-                f"LAZYIMP_LAZY_FROM={flag!r} from the environment is not understood: "
-                "expected 1 or 0 (also true/false, yes/no, on/off)"
-            )
-        _merge(config, {"lazy_from": _FLAGS[flag.strip().lower()]}, "environment (LAZYIMP_LAZY_FROM)", cwd)
+    value = env.get("LAZYIMP_LAZY_FROM")
+    if value is not None:
+        lazy_from = _state.flag("LAZYIMP_LAZY_FROM", value)
+        _merge(config, {"lazy_from": lazy_from}, "environment (LAZYIMP_LAZY_FROM)", cwd)
     _merge(config, arguments, "install()", cwd)
     config._dirs = tuple(p for p in config.ignore_paths if not _GLOB.intersection(p))
     config._globs = tuple(p for p in config.ignore_paths if _GLOB.intersection(p))

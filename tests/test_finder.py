@@ -201,6 +201,51 @@ def test_kill_switch_makes_install_a_no_op() -> None:
     )
 
 
+SWITCHES = ("LAZYIMP_DISABLE", "LAZYIMP_LAZY_FROM", "LAZYIMP_VERBOSE")
+
+
+@pytest.mark.parametrize("variable", SWITCHES)
+def test_environment_switches_share_one_reading(variable: str) -> None:
+    """Every on/off variable reads 1/true/yes/on and 0/false/no/off/empty the same way (SPEC 1.5, 5.6)."""
+    probe = """
+        import sys, lazyimp
+        importer = lazyimp.install()
+        print(lazyimp.is_installed(), importer.config.lazy_from,
+              sys.modules.get("lazyimp._registry") is not None
+              and sys.modules["lazyimp._registry"].verbose)
+        """
+    off = {run_python(probe, env={variable: word}).stdout for word in ("0", "false", "No", " off ", "")}
+    on = {run_python(probe, env={variable: word}).stdout for word in ("1", "TRUE", "yes", "on")}
+    assert len(off) == 1 and len(on) == 1 and off != on, (off, on)
+    plain = run_python(probe).stdout
+    assert off == {plain}, "an off word must mean what unset means"
+
+
+@pytest.mark.parametrize("variable", SWITCHES)
+def test_environment_switch_rejects_other_words(variable: str) -> None:
+    """Any other value is a ValueError naming the variable and the accepted words (SPEC 5.6)."""
+    proc = run_python(
+        "import sys, lazyimp\n"
+        "try:\n    lazyimp.install()\n"
+        "except ValueError as e:\n    print(e)\n    print(lazyimp.is_installed(), sys.meta_path[0])\n",
+        env={variable: "maybe"},
+    )
+    assert f"{variable}='maybe'" in proc.stdout and "true" in proc.stdout and "off" in proc.stdout
+    assert "False" in proc.stdout.splitlines()[1]
+
+
+def test_env_switch_at_startup_reads_the_same_words(tmp_path: Path) -> None:
+    """LAZYIMP=false is off without a word; LAZYIMP=maybe warns once and runs (SPEC 1.5)."""
+    site = _site_dir(tmp_path)
+    check = _with_site(site, "import lazyimp\nprint(lazyimp.is_installed())\n")
+    for word, installed in (("false", "False"), ("Off", "False"), ("yes", "True")):
+        proc = run_python(check, env={"LAZYIMP": word})
+        assert proc.stdout.strip() == installed and proc.stderr == "", (word, proc.stderr)
+    proc = run_python(check, env={"LAZYIMP": "maybe"})
+    assert proc.stdout.strip() == "False"
+    assert proc.stderr.count("\n") == 1 and "LAZYIMP='maybe'" in proc.stderr, proc.stderr
+
+
 def test_installed_wheel_ships_the_pth_file() -> None:
     """A regular (non-editable) install puts the .pth at the top of site-packages (SPEC 1.5)."""
     import importlib.metadata as md
