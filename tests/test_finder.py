@@ -26,8 +26,40 @@ def test_install_returns_one_importer_first_in_meta_path(pkgs: Path) -> None:
         again = lazyimp.install(ignore=["json"])
         assert again is first
         assert sys.meta_path.count(first) == 1
-        assert "json" in first.config.ignore and first.config.ignore["json"] == "install()"
+        assert "json" in first.config.ignore and first.config.ignore["json"] == "install() call 2"
         assert hasattr(first, "uninstall")
+        """
+    )
+
+
+def test_a_second_install_adds_to_the_first(pkgs: Path) -> None:
+    """install() again merges: lists grow, each entry names its call; reset=True starts over (SPEC 1.1)."""
+    run_python(
+        """
+        import lazyimp
+        imp = lazyimp.install(ignore=["json"], ignore_packages=["email"])
+        lazyimp.install()                       # a plugin's bare call elsewhere
+        assert imp.config.ignore == {"json": "install()"}, imp.config.ignore
+        assert imp.config.ignore_packages == {"email": "install()"}
+        lazyimp.install(ignore=["csv"], lazy_from=True)
+        assert imp.config.ignore == {"json": "install()", "csv": "install() call 3"}
+        assert imp.config.lazy_from and imp.config.sources["lazy_from"] == "install() call 3"
+        assert imp.config.calls == 3 and imp.config.as_dict()["install_calls"] == 3
+        with lazyimp.enabled(ignore=["uuid"]):  # for the block only, on top
+            assert set(imp.config.ignore) == {"json", "csv", "uuid"}
+            assert imp.config.ignore["uuid"] == "enabled()"
+        assert set(imp.config.ignore) == {"json", "csv"}
+        lazyimp.install(reset=True, ignore=["uuid"])
+        assert imp.config.ignore == {"uuid": "install()"} and not imp.config.lazy_from
+        lazyimp.uninstall()
+        lazyimp.install()                       # after uninstall(): from scratch
+        assert imp.config.ignore == {} and imp.config.calls in (0, 1)
+        try:
+            lazyimp.install(reset="yes")
+        except TypeError as exc:
+            assert "reset" in str(exc) and "'yes'" in str(exc)
+        else:
+            raise AssertionError("reset='yes' accepted")
         """
     )
 
