@@ -1,0 +1,13 @@
+# Django: a project with an app (models, admin, views, templates, a management command):
+# makemigrations, migrate, the app's test suite, then the command on the real database.
+set -e
+django-admin startproject site_conf .
+cat >> site_conf/settings.py <<'PY'
+INSTALLED_APPS += ["polls"]
+ROOT_URLCONF = "polls.urls"
+PY
+python manage.py makemigrations polls
+python manage.py migrate --no-color
+python manage.py test polls --no-color -v 2
+python manage.py poll_report
+python manage.py sqlmigrate polls 0001
