@@ -681,7 +681,11 @@ def as_json(results: list[Result]) -> list[dict[str, object]]:
                     "exit": run.rc,
                     "seconds": round(run.seconds, 1),
                     "differences": r.differences(m) if m != "eager" else [],
-                    "error_line": error_line(run.stderr) if run.rc else "",
+                    "error_line": (
+                        error_line(run.stderr)
+                        if m != "eager" and "stderr" in r.differences(m)
+                        else ""
+                    ),
                 }
                 for m, run in r.runs.items()
             },
