@@ -39,6 +39,7 @@ else:
 # The policy and the registry follow the same rule when the configuration is the
 # default one (no arguments, no LAZYIMP_IGNORE*, no [tool.lazyimp]).
 _frames: Any = None
+_rule: Any = None
 _proxy: Any = None
 _loaders: Any = None
 _reload: Any = None
@@ -52,7 +53,7 @@ _memory_setting: Any = None
 
 
 def _load_mechanism() -> None:
-    global _frames, _proxy, _loaders, _reload
+    global _frames, _rule, _proxy, _loaders, _reload
     if _proxy is None:
         _load_policy()
         _load_registry()
@@ -61,8 +62,9 @@ def _load_mechanism() -> None:
             from . import _loaders as loaders
             from . import _proxy as proxy
             from . import _reload as reload_
+            from . import _rule as rule
 
-        _frames, _loaders, _reload, _proxy = frames, loaders, reload_, proxy
+        _frames, _rule, _loaders, _reload, _proxy = frames, rule, loaders, reload_, proxy
         if _importer is not None and _importer in sys.meta_path:
             _reload.patch()
 
@@ -284,40 +286,11 @@ class Importer:
             if isinstance(loader, _loaders.ExtensionFileLoader):
                 return "kind", "extension"
             return "kind", f"loader {type(loader).__name__} creates its own module"
-        if frame is None:
-            return "scope", "no importing frame"
-        if not _frames.is_module_level(frame):
-            return "scope", "function or class body"
-        if _frames.in_try_block(frame):
-            return "scope", "try block"
-        namespace = frame.f_globals
-        if namespace.get("__lazyimp_eager__") is True:
-            return "policy", "__lazyimp_eager__ in the importing module"
-        importer = namespace.get("__name__")
-        statement, fromlist = _frames.statement(frame)
-        if statement != fullname:
-            fromlist = None  # the statement is about another module (a parent or child)
-        if fromlist and getattr(_state._local, "lazy_from", None) != fullname:
-            # `from x import y` reads x.y right away: x would run at once anyway
-            # (unless lazy_from hands out lazy names for this statement).
-            return "scope", "from-import (the module is used at once)"
-        if (
-            importer
-            and fullname.rpartition(".")[0] == importer
-            and namespace.get("__path__") is not None
-        ):
-            # A package's __init__ importing its own submodule: often done only for
-            # the submodule's side effects (registering functions, as mpmath does).
-            return "scope", "package __init__ importing its own submodule"
-        config = self.config
-        why = config.eager_reason(fullname, spec.origin)
-        if why is not None:
-            return "policy", why
-        if config.filter is not None:
-            lazy = config.filter(importer, fullname, fromlist)
-            if not lazy:
-                return "policy", "filter"
-        return None
+        reason: tuple[str, str] | None = _rule.eager_reason(
+            self.config, frame, fullname, spec.origin, _rule.FIND,
+            getattr(_state._local, "lazy_from", None),
+        )
+        return reason
 
     def _still_in_site(self) -> bool:
         # Imports made while site is processing .pth files (and sitecustomize) stay
@@ -341,7 +314,7 @@ _importer: Importer | None = None
 def _the_importer() -> Importer:
     global _importer
     if _importer is None:
-        _importer = Importer()
+        _importer = _state.importer = Importer()
     return _importer
 
 
@@ -370,6 +343,8 @@ def install(**config: Any) -> Importer:
         ignore_packages: packages to keep eager with everything below them.
         ignore_paths: directories (relative ones from the working directory) or
             absolute globs; modules whose file is below or matches stay eager.
+        ignore_importers: packages whose own modules import eagerly (every import
+            statement in them runs at once); importing the package stays lazy.
         defaults: keep the built-in list of modules known to break when deferred
             (default True).
         filter: ``filter(importer, name, fromlist) -> bool``; False keeps eager.
@@ -422,6 +397,8 @@ def _configured_elsewhere() -> bool:
     if "LAZYIMP_IGNORE" in environ or "LAZYIMP_IGNORE_PACKAGES" in environ:
         return True
     if "LAZYIMP_IGNORE_PATHS" in environ or "LAZYIMP_LAZY_FROM" in environ:
+        return True
+    if "LAZYIMP_IGNORE_IMPORTERS" in environ:
         return True
     try:
         with open("pyproject.toml", "rb") as fh:

@@ -29,12 +29,11 @@ from __future__ import annotations
 import builtins
 import sys
 
-from . import _frames, _proxy, _sites, _state
+from . import _frames, _proxy, _reads, _rule, _sites, _state
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from types import CodeType
     from typing import Any
 
 _UNSET: Any = object()
@@ -269,139 +268,8 @@ def on_resolved(name: str, real: Any) -> None:
         object.__setattr__(lazy, "_lz_value", value)
 
 
-# -- the statement analysis (SPEC 10.3) ----------------------------------------------
-# Read per bound name, not per instruction: a module's code objects are listed once,
-# then for each name only the code objects that mention it (``name in co_names``)
-# are searched, with ``bytes.find`` for the loads of that name.  Only global loads
-# matter (LOAD_NAME, LOAD_GLOBAL): a local of the same name is another variable.
-_UNSAFE_OPS = (
-    "CHECK_EXC_MATCH", "CHECK_EG_MATCH", "JUMP_IF_NOT_EXC_MATCH", "MATCH_CLASS", "IS_OP",
-)
-# Instructions that may sit between a load and the test without ending it:
-# `except (A, B)` builds a tuple, `case A()` loads its keyword names, `A is x`
-# loads x, and 3.11+ pads instructions with CACHE entries.
-_BETWEEN = (
-    "CACHE", "EXTENDED_ARG", "LOAD_CONST", "BUILD_TUPLE", "PUSH_NULL",
-    "LOAD_NAME", "LOAD_GLOBAL", "LOAD_FAST", "LOAD_DEREF", "LOAD_CLASSDEREF",
-    "LOAD_FAST_CHECK", "LOAD_FAST_BORROW", "LOAD_SMALL_INT", "LOAD_FAST_LOAD_FAST",
-    "LOAD_FAST_BORROW_LOAD_FAST_BORROW",
-)
-# Skipped between `super` and its first argument.
-_PADDING = ("CACHE", "EXTENDED_ARG", "PUSH_NULL")
-_CODE = type(_operator.__code__)
-_RUN_AT_IMPORT = ("<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>")
-# id(module code) -> (code, ([(code object, runs at import)], {name: unsafe})).
-_unsafe_cache: dict[int, tuple[CodeType, Any]] = {}
-_Opcodes = tuple[int, int, int, frozenset[int], frozenset[int], frozenset[int]]
-_opcodes: _Opcodes | None = None
-
-
-def _codes() -> _Opcodes:
-    global _opcodes
-    if _opcodes is None:
-        ops = _frames._opmap()
-        _opcodes = (
-            ops["LOAD_NAME"],
-            ops["LOAD_GLOBAL"],
-            ops["EXTENDED_ARG"],
-            frozenset(ops[op] for op in _UNSAFE_OPS if op in ops),
-            frozenset(ops[op] for op in _BETWEEN if op in ops),
-            frozenset(ops[op] for op in _PADDING if op in ops),
-        )
-    return _opcodes
-
-
-def any_unsafe(code: CodeType, names: Any) -> bool:
-    """True if the module code uses one of ``names`` where a stand-in cannot serve.
-
-    That is in ``except NAME``, ``case NAME(...)``, ``super(NAME, ...)`` or an
-    ``is``/``is not`` operand, anywhere in the module's code objects; or at all
-    while the module body runs (module level, class bodies, comprehensions there).
-    """
-    entry = _frames._cached(_unsafe_cache, code)
-    if entry is None:
-        entry = (_flatten(code, True, []), {})
-        _frames._store(_unsafe_cache, code, entry, 64)
-    flat, known = entry
-    for name in names:
-        unsafe = known.get(name)
-        if unsafe is None:
-            unsafe = known[name] = _unsafe(flat, name)
-        if unsafe:
-            return True
-    return False
-
-
-def _flatten(
-    code: CodeType, at_import: bool, out: list[tuple[CodeType, bool]]
-) -> list[tuple[CodeType, bool]]:
-    out.append((code, at_import))
-    for const in code.co_consts:
-        if type(const) is _CODE:
-            # A class body or a comprehension runs when its parent does; a function
-            # body does not.
-            function = const.co_flags & 0x0002 and const.co_name not in _RUN_AT_IMPORT
-            _flatten(const, at_import and not function, out)
-    return out
-
-
-def _unsafe(flat: list[tuple[CodeType, bool]], name: str) -> bool:
-    load_name, load_global, extended, unsafe_ops, between, padding = _codes()
-    for code, at_import in flat:
-        names = code.co_names
-        if name not in names:
-            continue
-        raw = code.co_code
-        loads = list(_loads(raw, names.index(name), load_name, load_global, extended))
-        if not loads:
-            continue
-        if at_import:
-            return True  # resolved during the import anyway (see the module doc)
-        for pos in loads:
-            if _ends_in(raw, pos + 2, unsafe_ops, between):
-                return True  # except NAME, case NAME(), NAME is x, x is NAME
-        if "super" in names:
-            for pos in _loads(raw, names.index("super"), load_name, load_global, extended):
-                after = pos + 2
-                while after < len(raw) and raw[after] in padding:
-                    after += 2
-                if after in loads:
-                    return True  # super(NAME, self)
-    return False
-
-
-def _loads(raw: bytes, index: int, load_name: int, load_global: int, extended: int) -> Any:
-    """Offsets of the instructions that load the global ``co_names[index]``."""
-    args = [(load_name, index)]
-    if sys.version_info >= (3, 11):
-        args += [(load_global, index << 1), (load_global, index << 1 | 1)]
-    else:
-        args.append((load_global, index))
-    for op, arg in args:
-        if arg > 0xFF:
-            pattern, skip = bytes((extended, arg >> 8 & 0xFF, op, arg & 0xFF)), 2
-        else:
-            pattern, skip = bytes((op, arg)), 0
-        pos = raw.find(pattern)
-        while pos >= 0:
-            at = pos + skip
-            # Aligned, and not the low byte of a larger EXTENDED_ARG argument.
-            if not pos & 1 and (skip or at < 2 or raw[at - 2] != extended):
-                yield at
-            pos = raw.find(pattern, pos + 1)
-
-
-def _ends_in(raw: bytes, pos: int, unsafe_ops: frozenset[int], between: frozenset[int]) -> bool:
-    # Does the run of loads that starts here end in one of the unsafe tests?
-    size = len(raw)
-    while pos < size:
-        op = raw[pos]
-        if op in unsafe_ops:
-            return True
-        if op not in between:
-            return False
-        pos += 2
-    return False
+# The statement analysis (SPEC 10.3) reads the module's code: lazyimp._reads.
+any_unsafe = _reads.any_unsafe
 
 
 # -- the __import__ wrapper ------------------------------------------------------------
@@ -459,42 +327,27 @@ def _lazy_from(
 ) -> Any:
     importer = _importer
     if importer is None or level or "*" in fromlist or name == "__future__":
-        # A relative import stays inside the importer's package: eager (below).
+        # A relative import stays inside the importer's package: eager (_rule).
         return None
     existing = sys.modules.get(name)
     if existing is not None and not _proxy.is_lazy(existing):
         return None  # already ran: nothing to defer
-    if not globals or name.partition(".")[0] == str(globals.get("__name__")).partition(".")[0]:
-        # Inside one package, from-imports knit the package together while its
-        # modules run (circular imports, class bases built with type(), names
-        # handed to C functions that need the real type): keep them eager.
-        return None
-    if _state.eager_depth() or globals.get("__lazyimp_eager__") is True:
+    if not globals or _state.eager_depth():
         return None
     switch = _state.switch
     on = switch.get() if switch is not None else None
     if not (importer.globally_on if on is None else on):
         return None
     frame = sys._getframe(2)
-    if frame.f_globals is not globals or not _frames.is_module_level(frame):
+    if frame.f_globals is not globals:
         return None  # a call of __import__(), not an import statement
-    if _frames.in_try_block(frame):
-        return None
     stmt = _frames.statement(frame)
     absolute = stmt[0]
     if absolute != name:
         return None  # a call of __import__() with a fromlist, not a statement
-    namespace = globals
+    if _rule.eager_reason(importer.config, frame, absolute, None, _rule.FROM) is not None:
+        return None  # the one rule (lazyimp._rule): this statement is eager
     bound = _frames.bindings(frame, stmt) or {}
-    if any_unsafe(frame.f_code, bound.values()):
-        return None  # SPEC 10.3: a stand-in cannot serve there
-    config = importer.config
-    if config.eager_reason(absolute, None) is not None:
-        return None
-    if config.filter is not None and not config.filter(
-        namespace.get("__name__"), absolute, tuple(fromlist)
-    ):
-        return None
     # Import the module itself without a fromlist: the core finder hands it out
     # unexecuted (the flag lifts its "from-import runs at once" rule for it).
     _state._local.lazy_from = absolute

@@ -6,7 +6,8 @@ scalar, lists are merged and every entry remembers its source):
 1. the built-in defaults (``DEFAULT_IGNORE`` below; ``defaults=False`` drops them),
 2. ``[tool.lazyimp]`` in ``pyproject.toml`` of the working directory,
 3. the environment: ``LAZYIMP_IGNORE``, ``LAZYIMP_IGNORE_PACKAGES``,
-   ``LAZYIMP_IGNORE_PATHS`` (comma-separated), ``LAZYIMP_LAZY_FROM`` (1 or 0),
+   ``LAZYIMP_IGNORE_PATHS``, ``LAZYIMP_IGNORE_IMPORTERS`` (comma-separated),
+   ``LAZYIMP_LAZY_FROM`` (1 or 0),
 4. the keyword arguments of ``install()``.
 
 ``pyproject.toml`` is parsed only when its bytes contain ``[tool.lazyimp]``:
@@ -41,8 +42,24 @@ DEFAULT_IGNORE: dict[str, str] = {
     "antigravity": "opens a browser at import: the side effect is the point",
 }
 DEFAULT_IGNORE_PACKAGES: dict[str, str] = {}
+# Packages whose own modules import eagerly (importing the package from outside stays
+# lazy): their modules fill registries at import that other modules of the package
+# read while they run, which their code does not show (SPEC 5.7).  Each has a test
+# with the real library in tests/test_side_effects.py.
+DEFAULT_IGNORE_IMPORTERS: dict[str, str] = {
+    "matplotlib": "its modules register docstring parameters at import "
+    "(_docstring.interpd) that other modules' class bodies interpolate while they run "
+    "(deferred: KeyError '_legend_kw_axes', 'contour_doc')",
+    "sqlalchemy": "its modules register events and preloaded modules at import, and "
+    "util.preloaded.import_prefix imports registered modules while iterating the "
+    "registry (deferred: 'Set changed size during iteration', then circular imports "
+    "that see partly initialised modules)",
+}
 
-KEYS = ("ignore", "ignore_packages", "ignore_paths", "defaults", "filter", "memory", "lazy_from")
+KEYS = (
+    "ignore", "ignore_packages", "ignore_paths", "ignore_importers", "defaults", "filter",
+    "memory", "lazy_from",
+)
 _GLOB = frozenset("*?[")
 _FLAGS = {"1": True, "true": True, "yes": True, "on": True,
           "0": False, "false": False, "no": False, "off": False, "": False}
@@ -50,14 +67,15 @@ _ENV = {
     "LAZYIMP_IGNORE": "ignore",
     "LAZYIMP_IGNORE_PACKAGES": "ignore_packages",
     "LAZYIMP_IGNORE_PATHS": "ignore_paths",
+    "LAZYIMP_IGNORE_IMPORTERS": "ignore_importers",
 }
 
 
 class Config:
     """The effective configuration, and where each entry came from.
 
-    ``ignore`` and ``ignore_packages`` map a module name to its source;
-    ``ignore_paths`` maps an absolute directory or glob to its source.  ``sources``
+    ``ignore``, ``ignore_packages`` and ``ignore_importers`` map a module name to
+    its source; ``ignore_paths`` maps an absolute directory or glob to its source.  ``sources``
     tells where the scalar settings came from.
     """
 
@@ -65,6 +83,7 @@ class Config:
         self.ignore: dict[str, str] = {}
         self.ignore_packages: dict[str, str] = {}
         self.ignore_paths: dict[str, str] = {}
+        self.ignore_importers: dict[str, str] = {}
         self.defaults = True
         self.filter: Callable[[str | None, str, tuple[str, ...] | None], bool] | None = None
         self.memory: Any = None
@@ -84,6 +103,7 @@ class Config:
             "ignore": dict(self.ignore),
             "ignore_packages": dict(self.ignore_packages),
             "ignore_paths": dict(self.ignore_paths),
+            "ignore_importers": dict(self.ignore_importers),
             "defaults": self.defaults,
             "filter": self.filter,
             "memory": self.memory,
@@ -95,6 +115,19 @@ class Config:
         return f"Config({self.as_dict()!r})"
 
     # -- matching ---------------------------------------------------------------------
+    def importer_reason(self, importer: str) -> str | None:
+        """Why every import made by module ``importer`` stays eager, or None."""
+        head = importer
+        while True:
+            if self.defaults and head in DEFAULT_IGNORE_IMPORTERS:
+                return f"default: imports made inside {head}: {DEFAULT_IGNORE_IMPORTERS[head]}"
+            source = self.ignore_importers.get(head)
+            if source is not None:
+                return f"ignore_importers {head!r} ({source})"
+            head, dot, _ = head.rpartition(".")
+            if not dot:
+                return None
+
     def eager_reason(self, name: str, origin: str | None) -> str | None:
         """Why the policy keeps ``name`` eager, or None to let it be lazy."""
         if name == "lazyimp" or name.startswith("lazyimp."):
@@ -189,7 +222,7 @@ def _merge(config: Config, values: dict[str, Any], source: str, cwd: str) -> Non
             raise TypeError(
                 f"unknown lazyimp setting {key!r} from {source}; expected one of {', '.join(KEYS)}"
             )
-        if key in ("ignore", "ignore_packages"):
+        if key in ("ignore", "ignore_packages", "ignore_importers"):
             target = getattr(config, key)
             for name in _names(value, key, source):
                 target[name] = source

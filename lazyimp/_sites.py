@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from . import _frames, _proxy
+from . import _frames, _proxy, _rule, _state
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -21,10 +21,10 @@ if TYPE_CHECKING:
 def note_cached_import(proxy: Any, st: _proxy._ProxyState) -> bool:
     # The C import code reads __spec__ (to test _initializing) every time an import
     # statement finds the module already in sys.modules.  If that statement must be
-    # eager (inside a function or a try block, or its module opted out, or a
-    # package importing its own submodule), return True: the body runs now, as
-    # it would eagerly.  Otherwise, at module level, its namespace now holds the
-    # proxy: remember it for the swap.
+    # eager (the one rule, _rule: inside a function or a try block, a module that
+    # opted out, a side-effect import, the policy), return True: the body runs
+    # now, as it would eagerly.  Otherwise, at module level, its namespace now
+    # holds the proxy: remember it for the swap.
     # The statement's frame: with builtins.__import__ wrapped (lazy_from,
     # track_imports) the wrapper's frames sit between it and the C import code.
     frame = _frames.statement_frame(4)
@@ -36,13 +36,9 @@ def note_cached_import(proxy: Any, st: _proxy._ProxyState) -> bool:
     stmt = _frames.statement(frame)
     if stmt[0] is None:
         return False  # something else reading __spec__
-    if not _frames.is_module_level(frame) or _frames.in_try_block(frame):
-        return True
-    namespace = frame.f_globals
-    if namespace.get("__lazyimp_eager__") is True:
-        return True
-    importer = namespace.get("__name__")
-    if importer and st.name.rpartition(".")[0] == importer and "__path__" in namespace:
+    importer = _state.importer
+    config = importer.config if importer is not None else None
+    if _rule.eager_reason(config, frame, st.name, None, _rule.CACHED) is not None:
         return True
     ns = frame.f_locals
     bound = _frames.bindings(frame, stmt)

@@ -38,6 +38,10 @@ def scoped_switch() -> ContextVar[bool | None]:
     return switch
 
 
+# The one lazyimp.Importer, once created (install(), enabled()): the proxies' hooks
+# read its configuration through here, so that they never import the finder.
+importer: Any = None
+
 # Guards install()/uninstall() and every change to sys.meta_path made by lazyimp.
 lock = _thread.RLock()
 

@@ -465,7 +465,8 @@ def test_from_import_whose_package_runs_while_the_statement_reads_it(tmp_path: P
     write_tree(
         tmp_path,
         {
-            "a/__init__.py": "import a.b.c as _c\n",
+            # _c is read (in a function): not a side-effect import (SPEC 5.7).
+            "a/__init__.py": "import a.b.c as _c\ndef f():\n    return _c\n",
             "a/b/__init__.py": "",
             "a/b/c.py": "X = 1\n",
             "a/b/other.py": "",

@@ -1,0 +1,211 @@
+"""May this import statement be lazy: one decision for every path that asks.
+
+Three places ask, for the import statement a frame is executing:
+
+- the finder (``_finder``), for a module it found that is not imported yet;
+- the cached-import hook (``_sites``), for a module already handed out lazily that
+  another statement now imports: if that statement must be eager, the body runs now;
+- the lazy from-import wrapper (``_lazyfrom``), for ``from x import y`` (SPEC 10).
+
+``eager_reason`` answers all three: ``None`` (lazy), or ``(kind, why)`` where kind is
+``"scope"`` (where the statement stands), ``"side-effect"`` (the statement exists to
+run the module's body) or ``"policy"`` (configuration).  Cheap checks come first; the
+code reads (``_reads``) only run for statements that pass them.
+
+The side-effect rule (SPEC 5.7): an import, made by a module inside a package, of a
+module of the same top-level package whose binding the importing module's code never
+reads exists to run that module's body (filling a registry: ``import
+pandas.core.config_init``, ``from . import events``), so it is eager.  What counts as
+the binding: the chain ``a.b.c`` for ``import a.b.c``; the name for ``import a.b.c as
+d``, ``from . import x`` and ``from pkg import sub``.  Imports across packages stay lazy
+even when unread: an application's unused imports are where laziness saves most, and
+code compiled one statement at a time (a REPL, a notebook cell, ``-c``) never shows a
+read; side effects across packages are for the built-in defaults and ``bisect``.
+
+Known limits: a read the code does not show (``globals()``, ``getattr``, another
+module's ``from m import name``) counts as no read: such imports stay eager.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from . import _frames, _reads
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import FrameType
+    from typing import Any
+
+# Tests switch the side-effect rule off to show what it prevents (and that bisect
+# finds the same modules): not a user setting.
+SIDE_EFFECT_RULE = os.environ.get("_LAZYIMP_TEST_SIDE_EFFECT_RULE", "") != "off"
+
+FIND = "find"  # the finder: a module not imported yet
+CACHED = "cached"  # a statement found the module already handed out lazily
+FROM = "from"  # lazy_from: a from-statement whose module may be deferred
+
+
+def eager_reason(
+    config: Any,
+    frame: FrameType | None,
+    fullname: str,
+    origin: str | None = None,
+    mode: str = FIND,
+    lazy_from: str | None = None,
+) -> tuple[str, str] | None:
+    """Why the import of ``fullname`` by the statement in ``frame`` must be eager.
+
+    Args:
+        config: the importer's ``Config`` (policy lists and filter), or None.
+        frame: the frame executing the import statement (or calling
+            ``importlib.import_module``), None when there is none.
+        fullname: the absolute name of the module asked about.
+        origin: its file, for ``ignore_paths`` (None when not known).
+        mode: ``FIND``, ``CACHED`` or ``FROM`` (see the module docstring).
+        lazy_from: the module whose from-statement lazy_from is deferring now, which
+            lifts the finder's "a from-import uses its module at once" rule for it.
+
+    Returns:
+        None when the import may be lazy, else ``(kind, why)``.
+    """
+    if frame is None:
+        return "scope", "no importing frame"
+    if not _frames.is_module_level(frame):
+        return "scope", "function or class body"
+    namespace = frame.f_globals
+    importer: str | None = namespace.get("__name__")
+    same_package = importer is not None and fullname.partition(".")[0] == importer.partition(".")[0]
+    if mode == FROM and same_package:
+        # Inside one package, from-imports knit the package together while its
+        # modules run (circular imports, class bases built with type(), names
+        # handed to C functions that need the real type).  Checked first: most
+        # from-imports are of this kind.
+        return "scope", "from-import within one package"
+    if _frames.in_try_block(frame):
+        return "scope", "try block"
+    if namespace.get("__lazyimp_eager__") is True:
+        return "policy", "__lazyimp_eager__ in the importing module"
+    if config is not None and importer is not None:
+        why = config.importer_reason(importer)
+        if why is not None:
+            return "policy", why
+    stmt = _frames.statement(frame)
+    name, fromlist = stmt
+    if name != fullname:
+        fromlist = None  # the statement is about another module (a parent or child)
+    if mode == FIND and fromlist and lazy_from != fullname:
+        # `from x import y` reads x.y right away: x would run at once anyway
+        # (unless lazy_from hands out lazy names for this statement).
+        return "scope", "from-import (the module is used at once)"
+    if same_package and importer is not None:
+        if mode != FROM and fullname.rpartition(".")[0] == importer and "__path__" in namespace:
+            # A package's __init__ importing its own submodule: often only for the
+            # submodule's side effects (registering functions, as mpmath does).
+            return "scope", "package __init__ importing its own submodule"
+        if SIDE_EFFECT_RULE and name is not None:
+            why = _side_effect(frame, stmt, importer, namespace, fullname)
+            if why is not None:
+                return "side-effect", why
+    if mode == FROM:
+        why = _from_reason(frame, stmt, namespace, fullname)
+        if why is not None:
+            return "scope", why
+    if config is None:
+        return None  # no importer (yet): no policy to apply
+    why = config.eager_reason(fullname, origin)
+    if why is not None:
+        return "policy", why
+    if config.filter is not None and not config.filter(importer, fullname, fromlist):
+        return "policy", "filter"
+    return None
+
+
+def _side_effect(
+    frame: FrameType,
+    stmt: tuple[str | None, tuple[str, ...] | None],
+    importer: str,
+    namespace: dict[str, Any],
+    fullname: str,
+) -> str | None:
+    # SPEC 5.7, for an import within one top-level package: None when the importing
+    # module reads what the statement binds, else why it is a side-effect import.
+    if "." not in importer and "__path__" not in namespace:
+        return None  # a top-level module, not a module inside a package
+    name, fromlist = stmt
+    assert name is not None
+    bound = _frames.bindings(frame, stmt) or {}
+    chains: list[tuple[str, ...]]
+    if fromlist:
+        key = bound.get(fullname)
+        if key is not None:
+            chains = [(key,)]  # from . import x, from pkg import sub as x
+        elif fullname == name or name.startswith(fullname + "."):
+            # from pkg.mod import a, b (or one of its parents): the names bound
+            chains = [(value,) for value in bound.values()]
+        else:
+            return None
+        if not chains:
+            return None  # nothing stored (a star import): not this rule's case
+    elif fullname == name or name.startswith(fullname + "."):
+        alias = bound.get(name)
+        if alias is not None:
+            chains = [(alias,)]  # import a.b.c as d
+        else:
+            root = bound.get(name.partition(".")[0])
+            if root is None:
+                return None  # bound where we cannot see (not a plain store)
+            chains = [(root, *name.split(".")[1:])]  # import a.b.c
+    else:
+        return None
+    code = frame.f_code
+    for chain in chains:
+        if _reads.reads(code, chain):
+            return None
+    what = " or ".join(".".join(chain) for chain in chains)
+    return f"side effect: {importer} imports {name} and never reads {what}"
+
+
+def _from_reason(
+    frame: FrameType,
+    stmt: tuple[str | None, tuple[str, ...] | None],
+    namespace: dict[str, Any],
+    fullname: str,
+) -> str | None:
+    # lazy_from only (SPEC 10.3, 5.7): reasons a from-statement across packages stays
+    # eager.  None when the names may be stood in for.
+    bound = _frames.bindings(frame, stmt) or {}
+    code = frame.f_code
+    if _reads.any_unsafe(code, bound.values()):
+        return "a name used where a stand-in cannot serve (except, case, super, is, or while the module runs)"
+    # Running `from P.x import y` may set other submodules on package P as a side
+    # effect (x imports P.base: P.base becomes an attribute of P).  A module that,
+    # while it runs, reads P.base through its own `import P` without importing
+    # P.base itself depends on that: keep its from-imports from P eager.
+    top = fullname.partition(".")[0]
+    package = sys.modules.get(top)
+    if package is None:
+        return None
+    # The module's globals bound to the package (`import P`, `import P.x`): the
+    # same object as sys.modules[P], proxy or module (identity, never a read that
+    # could run anything).
+    roots = [key for key, value in namespace.items() if value is package]
+    for root in roots:
+        for attr in _reads.attrs_at_import(code, root):
+            if f"{top}.{attr}" in sys.modules:
+                continue
+            if _is_submodule(package, f"{top}.{attr}"):
+                return f"the module reads {root}.{attr} while it runs, which importing {fullname} may set"
+    return None
+
+
+def _is_submodule(package: Any, full: str) -> bool:
+    # Found in the package's own directories, without running the package.
+    spec = getattr(package, "__spec__", None)
+    path = getattr(spec, "submodule_search_locations", None)
+    if not path:
+        return False
+    from importlib.machinery import PathFinder
+
+    return PathFinder.find_spec(full, list(path)) is not None
