@@ -13,9 +13,10 @@ three times, in a fresh empty working directory holding a copy of its inputs:
 The exit status, stdout, stderr and every file the job leaves in its directory must be
 the same in all three, after normalising only what is random from run to run (see
 ``Normaliser``).  All the libraries live in one virtual environment, pinned exactly in
-``scripts/stacks/requirements.txt`` and cached in ``--workdir`` under a hash of that
-file and the interpreter; this repository is built as a wheel and reinstalled into it on
-every run (its code changes, the pins do not).
+``scripts/stacks/requirements.txt`` and cached in ``--cache`` (default
+``~/.cache/lazyimp/popular-stacks``) under a hash of that file and the interpreter; this
+repository is built as a wheel and reinstalled into it on every run (its code changes,
+the pins do not).  A run holds a lock on the environment, so runs sharing it take turns.
 
 Exit status: 0 when every lazy run is identical to its eager run; 1 when one differs
 (shown with a short diff); 2 when the environment could not be set up, or a job's eager
@@ -41,6 +42,7 @@ import concurrent.futures
 import dataclasses
 import datetime
 import difflib
+import fcntl
 import hashlib
 import io
 import json
@@ -477,19 +479,53 @@ class SetupError(Exception):
     pass
 
 
-def ensure_env(workdir: Path, timeout: float) -> Path:
-    """The cached virtual environment with every pin, made when its key is new."""
+def default_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "lazyimp" / "popular-stacks"
+
+
+def lock(path: Path, *, wait: bool = True) -> int | None:
+    """An exclusive lock on ``path`` (an open descriptor), or None when ``wait`` is
+    False and another process holds it."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def ensure_env(cache: Path, logfile: Path, timeout: float) -> tuple[Path, int]:
+    """The cached virtual environment with every pin, made when its key is new.
+
+    Returns it with a lock held for the whole run: this run installs its own lazyimp
+    into it, so two runs sharing the cache (two checkouts, two CI jobs) take turns.
+    """
     key = env_key()
-    venv = workdir / f"venv-{key}"
+    cache.mkdir(parents=True, exist_ok=True)
+    venv = cache / f"venv-{key}"
+    fd = lock(cache / f"venv-{key}.lock", wait=False)
+    if fd is None:
+        log(f"waiting for another run to release {venv}")
+        fd = lock(cache / f"venv-{key}.lock")
+    assert fd is not None
     marker = venv / ".popular-stacks-complete"
-    logfile = workdir / "setup.log"
     if marker.exists():
-        log(f"reusing the environment {venv.name} (requirements and interpreter unchanged)")
-        return venv
-    for old in workdir.glob("venv-*"):
-        log(f"removing {old.name} (another key, or an install that did not finish)")
-        shutil.rmtree(old)
-    log(f"creating the environment {venv.name} from {REQUIREMENTS.relative_to(REPO)}")
+        log(f"reusing the environment {venv} (requirements and interpreter unchanged)")
+        return venv, fd
+    for old in cache.glob("venv-*"):
+        if not old.is_dir() or old == venv:
+            continue
+        # Another key's environment, unless a run is using it now.
+        other = lock(old.with_name(old.name + ".lock"), wait=False)
+        if other is not None:
+            log(f"removing {old} (made from other pins or another interpreter)")
+            shutil.rmtree(old)
+            old.with_name(old.name + ".lock").unlink(missing_ok=True)
+            os.close(other)
+    shutil.rmtree(venv, ignore_errors=True)  # an install that did not finish
+    log(f"creating the environment {venv} from {REQUIREMENTS.relative_to(REPO)}")
     started = time.perf_counter()
     rc = subprocess.run(
         [sys.executable, "-m", "venv", str(venv)], stdin=subprocess.DEVNULL
@@ -500,10 +536,12 @@ def ensure_env(workdir: Path, timeout: float) -> Path:
         raise SetupError(f"installing {REQUIREMENTS} failed (see {logfile})")
     # --no-deps installs exactly the pins: pip check says whether they are complete.
     if pip(venv, "check", logfile=logfile, timeout=timeout) != 0:
-        raise SetupError(f"the pins in {REQUIREMENTS} are incomplete or inconsistent (see {logfile})")
+        raise SetupError(
+            f"the pins in {REQUIREMENTS} are incomplete or inconsistent (see {logfile})"
+        )
     marker.write_text(key + "\n")
     log(f"environment ready in {time.perf_counter() - started:.0f}s")
-    return venv
+    return venv, fd
 
 
 def install_lazyimp(venv: Path, workdir: Path, timeout: float) -> None:
@@ -725,7 +763,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-j", "--parallel", dest="parallel", type=int, default=1,
                         help="jobs to run at once (default 1)")
     parser.add_argument("--workdir", type=Path, default=Path(".popular-stacks"),
-                        help="cached environment, runs and logs (default .popular-stacks)")
+                        help="the runs and logs (default .popular-stacks)")
+    parser.add_argument("--cache", type=Path, default=default_cache(),
+                        help="where the environment is cached (default %(default)s)")
     parser.add_argument("--timeout", type=float, default=900,
                         help="seconds per set-up step (default 900)")
     parser.add_argument("--json", type=Path, help="also write the results as JSON")
@@ -763,7 +803,8 @@ def main(argv: list[str] | None = None) -> int:
     (workdir / "setup.log").write_text("")
     started = time.perf_counter()
     try:
-        venv = ensure_env(workdir, args.timeout)
+        # The lock is held until this process exits.
+        venv, _held = ensure_env(args.cache.resolve(), workdir / "setup.log", args.timeout)
         install_lazyimp(venv, workdir, args.timeout)
         probe(venv, workdir)
     except (SetupError, OSError, ValueError, subprocess.SubprocessError) as exc:

@@ -5,6 +5,8 @@ django-admin startproject site_conf .
 cat >> site_conf/settings.py <<'PY'
 INSTALLED_APPS += ["polls"]
 ROOT_URLCONF = "polls.urls"
+# Django's advice for test speed: a fast hasher (the tests create and log in a user).
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 PY
 python manage.py makemigrations polls
 python manage.py migrate --no-color
