@@ -250,3 +250,51 @@ def test_timeouts_and_leftover_processes_are_stopped(tmp_path: Path, fake_jobs: 
         """,
         tmp_path,
     )
+
+
+def test_cached_environment_is_reused_and_locked(tmp_path: Path) -> None:
+    """A complete environment under the current key is reused without pip; stale keys
+    are removed unless a run holds them; the key's lock keeps a second run out."""
+    harness(
+        f"""
+        import os, subprocess, sys
+        from pathlib import Path
+        cache = Path({str(tmp_path / "cache")!r})
+        key = ps.env_key()
+        mine = cache / f"venv-{{key}}"
+        mine.mkdir(parents=True)
+        (mine / ".popular-stacks-complete").write_text(key)
+        stale, busy = cache / "venv-stale", cache / "venv-busy"
+        stale.mkdir()
+        busy.mkdir()
+        held = ps.lock(cache / "venv-busy.lock")
+        venv, fd = ps.ensure_env(cache, cache / "setup.log", timeout=5)
+        assert venv == mine and not (cache / "setup.log").exists()
+        # Reused: nothing else was looked at.
+        assert stale.exists() and busy.exists()
+        (mine / ".popular-stacks-complete").unlink()
+        other = subprocess.run(
+            [sys.executable, "-c",
+             "import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDWR);"
+             "fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)", str(cache / f"venv-{{key}}.lock")],
+            capture_output=True, text=True,
+        )
+        assert other.returncode != 0 and "BlockingIOError" in other.stderr, other
+        os.close(fd)
+        # Incomplete now: ensure_env starts over (venv and pip stubbed: no network),
+        # after removing the stale key but not the one a run holds.
+        calls = []
+        def fake_venv(cmd, **kw):
+            calls.append(cmd[1:3])
+            os.makedirs(cmd[-1])
+            return subprocess.CompletedProcess(cmd, 0)
+
+        ps.subprocess.run = fake_venv
+        ps.pip = lambda venv, *args, **kw: calls.append(args[0]) or 0
+        venv, fd = ps.ensure_env(cache, cache / "setup.log", timeout=5)
+        assert calls == [["-m", "venv"], "install", "check"], calls
+        assert not stale.exists() and busy.exists()
+        assert (mine / ".popular-stacks-complete").read_text().strip() == key
+        """,
+        tmp_path,
+    )
