@@ -178,8 +178,8 @@ class Importer:
         if spec is None:
             # Outside the eager scope: the parent's body must import as usual.
             spec = self._find_after_parent_ran(fullname, target)
-            if spec is None:
-                return None
+            if spec is None or type(spec.loader) is _loaders.Existing:
+                return spec
             with _state.eager_scope():
                 reason = self._lazy_or_why(fullname, spec, frame)
         if reason is not None:
@@ -271,7 +271,10 @@ class Importer:
             return None
         real = _proxy.resolve(parent_module)
         if fullname in sys.modules:
-            return None
+            # The parent's body made the submodule itself: collections/__init__.py
+            # sets sys.modules["collections.abc"], and 3.14 has no collections/abc.py.
+            # Hand it back, as an eager import finds it after running the parent.
+            return _loaders.existing_spec(fullname)
         return self._find_later(fullname, getattr(real, "__path__", None), target)
 
     def _eager_reason(self, fullname: str, spec: Any, frame: Any) -> tuple[str, str] | None:

@@ -114,18 +114,22 @@ class ParentFirst:
 class Existing:
     """A loader for a module that running its parent package already imported."""
 
-    __slots__ = ("module",)
+    __slots__ = ("module", "spec")
 
     def __init__(self, module: Any) -> None:
         self.module = module
+        self.spec = getattr(module, "__spec__", None)
 
     def create_module(self, spec: Any) -> Any:
         return self.module
 
     def exec_module(self, module: Any) -> None:
         # create_module returned the existing module: importlib already put it in
-        # sys.modules and will set it on its parent.
-        pass
+        # sys.modules and will set it on its parent.  It also set our spec as the
+        # module's __spec__: give the module its own back (collections.abc is the
+        # module _collections_abc, whose spec must stay its own).
+        if self.spec is not None:
+            module.__spec__ = self.spec
 
 
 def unchained(loader: Any) -> Any:

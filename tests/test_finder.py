@@ -591,3 +591,35 @@ def test_a_module_imported_while_it_is_being_found_is_not_executed_twice() -> No
         assert _registry.installed_at is not None
         """
     )
+
+
+def test_a_submodule_only_its_package_body_makes(tmp_path: Path) -> None:
+    """`import pkg.sub` where only pkg's body puts pkg.sub in sys.modules works as eagerly (SPEC 2.2, 3.1).
+
+    CPython 3.14's collections/__init__.py makes collections.abc that way (there is no
+    collections/abc.py): a lazily imported inspect failed at `import collections.abc`.
+    The module keeps its own __spec__.  (Lazily importlib also sets it on the package
+    as ``pkg.virtual``, as for any submodule it loads; eagerly it finds the entry and
+    sets nothing.)
+    """
+    write_tree(
+        tmp_path,
+        {
+            "pkg/__init__.py": "import sys\nfrom . import _impl\nsys.modules['pkg.virtual'] = _impl\n",
+            "pkg/_impl.py": "X = 1\n",
+            "user.py": "import pkg.virtual\nimport pkg.virtual as v\n",
+        },
+    )
+    src = f"""
+        import sys
+        sys.path.insert(0, {str(tmp_path)!r})
+        {{setup}}
+        import pkg              # pending under lazyimp
+        import user
+        print(user.v.X, user.v is sys.modules["pkg._impl"], user.v.__spec__.name,
+              sorted(n for n in sys.modules if n.startswith("pkg")))
+    """
+    eager = run_python(src.format(setup="")).stdout
+    lazy = run_python(src.format(setup="import lazyimp; lazyimp.install()")).stdout
+    assert eager == "1 True pkg._impl ['pkg', 'pkg._impl', 'pkg.virtual']\n"
+    assert lazy == eager
