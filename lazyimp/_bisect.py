@@ -342,9 +342,14 @@ class Outcome:
 
 
 # The lazy child: lazyimp from the same place as this file, then `lazyimp run` as if
-# started with python -m lazyimp (its sys.path[0] entry is removed again).
+# started with python -m lazyimp (its sys.path[0] entry is removed again).  The time
+# limit interrupts it with SIGINT, which a bisect started in the background by a
+# non-interactive shell (nohup, some CI runners) hands down ignored, and Python keeps
+# it ignored: the child takes Python's own handler back (from _signal, built in, so
+# that no module the program could see is added).
 _LAZY_CHILD = """\
-import sys
+import _signal, sys
+_signal.signal(_signal.SIGINT, _signal.default_int_handler)
 sys.path.insert(0, {root!r})
 from lazyimp.__main__ import main
 del sys.path[0]
