@@ -543,8 +543,13 @@ def test_failure_note_names_bisect(tmp_path: Path) -> None:
     lazy = lazyimp_cli(tmp_path, "run", "--output", "r.txt", "main.py")
     assert lazy.returncode == 1
     note = lazy.stderr.strip().splitlines()[-1]
-    assert note.startswith(f"lazyimp: module 'broken' was imported lazily at {tmp_path}"), note
-    assert "'python -m lazyimp bisect PROGRAM' finds the imports to keep eager" in note
+    if sys.version_info >= (3, 11):
+        assert note.startswith(f"lazyimp: module 'broken' was imported lazily at {tmp_path}"), note
+        assert "'python -m lazyimp bisect PROGRAM' finds the imports to keep eager" in note
+    else:
+        # 3.10's traceback prints no notes (PEP 678 came with 3.11): the note is in the
+        # exception's __notes__ only (docs/versions.rst).
+        assert note == "RuntimeError: broken at import", note
     # ... and bisect does: keeping it eager gives python's own traceback.
     proc, data = bisect(tmp_path, "main.py")
     assert data["result"] == "found" and data["modules"] == ["broken"], data

@@ -249,6 +249,10 @@ FAULTS: dict[str, tuple[dict[str, str], str, str, str]] = {
 
 FAULT_CHILD = """
 import importlib, signal  # signal: imported by the KeyboardInterrupt body, not one it adds
+# A process started in the background by a non-interactive shell (nohup, some CI
+# runners) inherits SIGINT ignored, and Python then leaves it ignored: SIGINT would
+# do nothing.  Python's own handler, whatever the parent left.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 import lazyimp
 lazyimp.install()
 import {name} as F
