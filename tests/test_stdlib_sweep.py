@@ -44,13 +44,25 @@ for name, m in mods.items():
         out[name] = "import failed"
         continue
     try:
+        # The names __all__ promises count too: a module __getattr__ (PEP 562) makes
+        # some only when first read (3.14's typing.Match, which an eager sweep finds
+        # made because a private module the lazy sweep never runs read it).
         # Submodules show up as attributes only once something imported them, which
-        # differs between eager and lazy runs by design: leave them out.
-        out[name] = sorted(
-            (k, kind(getattr(m, k))) for k in dir(m)
-            if not k.startswith("__")
-            and getattr(getattr(m, k), "__name__", None) != f"{{name}}.{{k}}"
-        )
+        # differs between eager and lazy runs by design: leave them out (and the
+        # names in __all__ that are submodules nobody imported).
+        seen = []
+        for k in sorted(set(dir(m)) | set(getattr(m, "__all__", ()))):
+            if k.startswith("__"):
+                continue
+            try:
+                v = getattr(m, k)
+            except AttributeError:
+                continue
+            if getattr(v, "__name__", None) != f"{{name}}.{{k}}":
+                # Read again: reading __name__ resolves a lazy name (lazy_from), and
+                # the module then holds the real object.
+                seen.append((k, kind(getattr(m, k))))
+        out[name] = seen
     except Exception as e:
         out[name] = f"error {{type(e).__name__}}"
 print(json.dumps(out))
