@@ -8,10 +8,13 @@ with ``sys._getframe()`` at the right spot of code run by ``exec``, and, for the
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import types
+from pathlib import Path
 
 import pytest
+from helpers import run_python, write_tree
 
 from lazyimp import _frames
 
@@ -284,3 +287,36 @@ def test_lineno_matches_f_lineno_at_every_instruction() -> None:
     assert [a for a, _ in seen] == [b for _, b in seen]
     entry = _frames._cached(_frames._line_cache, code)
     assert entry is not None and entry[1], "the table read so far is cached"
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("WRAPT_DISABLE_EXTENSIONS")),
+    reason="wrapt's pure-Python proxy imports inspect, and so dis, itself",
+)
+def test_the_readers_never_import_dis(tmp_path: Path) -> None:
+    """Reading bytecode (statements, try blocks, code reads, lazy_from) loads no dis or inspect (SPEC 8.1)."""
+    write_tree(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/mod.py": "from . import helper\nimport pkg.helper as h\ndef f():\n    return h.X\n",
+            "pkg/helper.py": "X = 1\n",
+            "other.py": "Y = 2\n",
+        },
+    )
+    run_python(
+        f"""
+        import sys
+        sys.path.insert(0, {str(tmp_path)!r})
+        import lazyimp
+        lazyimp.install(lazy_from=True)
+        import pkg.mod
+        from other import Y
+        try:
+            import json
+        except ImportError:
+            pass
+        pkg.mod.f(), Y + 0
+        assert "dis" not in sys.modules and "inspect" not in sys.modules, sorted(sys.modules)
+        """
+    )
