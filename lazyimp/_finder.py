@@ -208,6 +208,12 @@ class Importer:
             try:
                 _proxy.proxy_class()  # may import wrapt's parts: eagerly, now
             except Exception as exc:  # no usable wrapt: stay eager, say why once
+                if _still_importing(exc):
+                    # wrapt's pure-Python proxy imports inspect, which needs a module
+                    # the program is importing right now (contextlib, whose body made
+                    # this import): not yet.  This import stays eager; the next tries
+                    # again.
+                    return ("kind", f"no proxy type yet: {exc}")
                 self._warn_once(f"lazyimp: imports stay eager: {exc}")
                 return ("kind", f"no proxy type: {exc}")
         return reason
@@ -437,6 +443,12 @@ def _configured_elsewhere() -> bool:
 
 def _called_from_site() -> bool:
     return _in_site(sys._getframe(1))
+
+
+def _still_importing(exc: Exception) -> bool:
+    # An ImportError about a module whose body is running (partly initialised).
+    module = sys.modules.get(getattr(exc, "name", None) or "") if isinstance(exc, ImportError) else None
+    return bool(getattr(getattr(module, "__spec__", None), "_initializing", False))
 
 
 def _made_by_python_code(frame: Any) -> bool:

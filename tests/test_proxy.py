@@ -341,3 +341,21 @@ def test_traceback_through_a_lazy_body_shows_the_import_statement(pkgs: Path) ->
     )
     assert proc.returncode == 1
     assert "import boom" in proc.stderr and "ValueError: boom at import" in proc.stderr
+
+
+def test_pure_python_proxy_first_needed_inside_a_module_it_imports() -> None:
+    """wrapt's pure-Python proxy first needed while contextlib runs: that import stays eager, later ones lazy, no warning (SPEC 2.1)."""
+    # runpy imports contextlib, whose body's from-imports (lazy_from) are the first
+    # lazy decisions; building the pure-Python proxy type imports inspect, which
+    # needs contextlib finished.
+    proc = run_python(
+        """
+        import lazyimp
+        lazyimp.install(lazy_from=True)
+        import runpy
+        import json
+        assert lazyimp.is_lazy(json)
+        """,
+        env={"WRAPT_DISABLE_EXTENSIONS": "1"},
+    )
+    assert "stay eager" not in proc.stderr, proc.stderr
