@@ -196,6 +196,11 @@ class Dis:
         self.code = code
         self.real = [i for i in dis.get_instructions(code) if i.opname not in NOT_INSTRUCTIONS]
         self.index = {ins.offset: k for k, ins in enumerate(self.real)}
+        self.handlers = (
+            [(e.start, e.end, e.target) for e in dis.Bytecode(code).exception_entries]
+            if sys.version_info >= (3, 11)
+            else []
+        )
 
     def after(self, k: int) -> dis.Instruction | None:
         return self.real[k + 1] if k + 1 < len(self.real) else None
@@ -257,16 +262,16 @@ def dis_stored(d: Dis, k: int, name: str, fromlist: tuple[str, ...] | None) -> d
 
 def dis_in_try(d: Dis) -> dict[int, bool]:
     """Try detection at every instruction, from dis's view of the handlers."""
-    code = d.code
     if sys.version_info < (3, 11):
         # 3.10: a SETUP_FINALLY block runs from the instruction to its handler.
         ranges = [(i.offset, i.argval) for i in d.real if i.opname == "SETUP_FINALLY"]
         return {i.offset: any(s < i.offset < e for s, e in ranges) for i in d.real}
-    entries = dis.Bytecode(code).exception_entries
+    if not d.handlers:
+        return {i.offset: False for i in d.real}
     handler_at: dict[int, int] = {}
-    for entry in entries:
-        for offset in range(entry.start, entry.end, 2):
-            handler_at.setdefault(offset, entry.target)
+    for start, end, target in d.handlers:
+        for offset in range(start, end, 2):
+            handler_at.setdefault(offset, target)
 
     def in_try(offset: int) -> bool:
         for _ in range(64):
@@ -322,19 +327,27 @@ def check_code(
     # The exception table and try detection, at every instruction.
     if sys.version_info >= (3, 11):
         ours = _frames._parse_exception_table(code) if code.co_exceptiontable else []
-        theirs = [(e.start, e.end, e.target) for e in dis.Bytecode(code).exception_entries]
-        if ours != theirs:
-            tally.problem(where, "exception table", ours, theirs)
+        if ours != d.handlers:
+            tally.problem(where, "exception table", ours, d.handlers)
     _frames._try_cache.clear()
     for offset, theirs_try in dis_in_try(d).items():
         ours_try = _frames.in_try_at(code, offset)
         if ours_try != theirs_try:
             tally.problem(f"{where}@{offset}", "in try", ours_try, theirs_try)
+    # statement_at answers at an offset whose byte is IMPORT_NAME's opcode: those
+    # must be exactly dis's IMPORT_NAME instructions (no CACHE entry, no argument).
+    opcode = _frames._format().import_name
+    candidates = []
+    at = raw.find(opcode)
+    while at >= 0:
+        if not at & 1:
+            candidates.append(at)
+        at = raw.find(opcode, at + 1)
+    theirs_imports = [i.offset for i in d.real if i.opname == "IMPORT_NAME"]
+    if candidates != theirs_imports:
+        tally.problem(where, "IMPORT_NAME offsets", candidates, theirs_imports)
     for k, ins in enumerate(d.real):
-        statement = _frames.statement_at(code, ins.offset)
         if ins.opname != "IMPORT_NAME":
-            if statement != (None, None, 0):
-                tally.problem(f"{where}@{ins.offset}", f"statement at {ins.opname}", statement, None)
             if ins.opname == "IMPORT_FROM":
                 ours_from = _frames.from_binding_at(code, ins.offset)
                 after = d.after(k)
@@ -343,6 +356,7 @@ def check_code(
                     tally.problem(f"{where}@{ins.offset}", "from binding", ours_from, theirs_from)
             continue
         tally.imports += 1
+        statement = _frames.statement_at(code, ins.offset)
         name, fromlist, level = dis_statement(d, k)
         if statement != (name, fromlist, level):
             tally.problem(f"{where}@{ins.offset}", "statement", statement, (name, fromlist, level))
