@@ -188,8 +188,16 @@ class Importer:
                 reason = self._lazy_or_why(fullname, spec, frame)
         if reason is not None:
             state = _registry.IGNORED if reason[0] == "policy" else _registry.EAGER
-            _registry.record_eager(fullname, state, reason[1])
-            return self._after_lazy_parent(fullname, spec) or spec
+            rec = _registry.record_eager(fullname, state, reason[1])
+            spec = self._after_lazy_parent(fullname, spec) or spec
+            if _registry.record_eager_times and rec is not None and spec.loader is not None:
+                # Only when an export asked for it: time the eager import too.
+                if frame is not None:
+                    rec.importer = frame.f_globals.get("__name__")
+                    rec.import_file = frame.f_code.co_filename
+                    rec.import_line = _frames.lineno(frame)
+                spec.loader = _loaders.Timed(spec.loader, rec)
+            return spec
         assert frame is not None
         code = frame.f_code
         record = _registry.record_proxied(
@@ -400,6 +408,10 @@ def install(*, reset: bool = False, **config: Any) -> Importer:
             _load_registry().configure_verbose()
         importer.config = new_config
         importer.globally_on = True
+        if new_config is not None and new_config.record_eager:
+            _load_registry().record_eager_times = True
+        elif _registry is not None:
+            _registry.record_eager_times = False
         importer._install_calls = calls
         # new_config is None when nothing configures anything: no lazy_from, and
         # the policy module need not load yet (it loads with the first import).
