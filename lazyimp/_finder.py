@@ -45,6 +45,9 @@ _loaders: Any = None
 _reload: Any = None
 _policy: Any = None
 _registry: Any = None
+# The native engine (lazyimp._native), loaded by the first install()/enabled() on an
+# interpreter with PEP 810's lazy imports (3.15+); None on the proxy engine.
+_native: Any = None
 
 # (time, modules) of the first install, handed to the registry when it loads.
 _installed: tuple[float, frozenset[str]] | None = None
@@ -96,12 +99,28 @@ def sync_registry() -> None:
         _load_registry()
 
 
+def engine() -> str:
+    """Which engine makes imports lazy on this interpreter: ``"proxy"`` or ``"pep810"``.
+
+    ``"pep810"`` on CPython 3.15+, whose built-in lazy imports (PEP 810) lazyimp
+    drives with its own policy as the interpreter's filter; ``"proxy"`` on 3.10-3.14,
+    where lazyimp hands out module proxies that swap themselves out.  The same
+    configuration works with both; README "Versions and engines" lists the
+    differences.
+    """
+    return "pep810" if hasattr(sys, "set_lazy_imports_filter") else "proxy"
+
+
+def _load_native() -> Any:
+    global _native
+    if _native is None:
+        with _state.eager_scope():
+            from . import _native as native
+        _native = native
+    return _native
+
+
 def _unsupported_interpreter() -> str | None:
-    if sys.version_info >= (3, 15):
-        return (
-            "lazyimp does not support Python 3.15+ yet: it has PEP 810 lazy imports built in "
-            "(`lazy import x`, -X lazy_imports=all), and lazyimp's finder is untested there"
-        )
     gil = getattr(sys, "_is_gil_enabled", None)
     if (gil is not None and not gil()) or "t" in getattr(sys, "abiflags", ""):
         return (
@@ -149,6 +168,8 @@ class Importer:
 
     # -- the finder protocol ----------------------------------------------------------
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        if _native is not None:  # PEP 810 engine: only timing the deferred ones
+            return _native.find_spec(fullname, path, target)
         if target is not None or _state.eager_depth():
             return None
         spec = self._find_spec(fullname, path, target)
@@ -329,6 +350,8 @@ def _insert(importer: Importer) -> None:
                 _registry.mark_installed(*_installed)
             if _reload is not None:
                 _reload.patch()
+        if _native is not None:
+            _native.activate(importer, _load_registry)
 
 
 def install(**config: Any) -> Importer:
@@ -357,13 +380,17 @@ def install(**config: Any) -> Importer:
     Raises:
         TypeError: an unknown keyword or a value of the wrong type.
         ValueError: a malformed entry (names its source); nothing is changed.
-        RuntimeError: on an interpreter lazyimp does not support (3.15+,
-            free-threaded builds).
+        RuntimeError: on an interpreter lazyimp does not support (free-threaded
+            builds, other implementations than CPython).
+
+    On 3.15+ the engine is the interpreter's own (PEP 810): see ``engine()``.
     """
     problem = _unsupported_interpreter()
     if problem is not None:
         raise RuntimeError(problem)
     global _memory_setting
+    if engine() == "pep810":
+        _load_native()
     importer = _the_importer()
     new_config = _load_policy().build(config) if config or _configured_elsewhere() else None
     if os.environ.get("LAZYIMP_DISABLE", "") not in ("", "0"):
@@ -378,7 +405,8 @@ def install(**config: Any) -> Importer:
         importer.globally_on = True
         # new_config is None when nothing configures anything: no lazy_from, and
         # the policy module need not load yet (it loads with the first import).
-        if new_config is not None and new_config.lazy_from:
+        # The native engine reads lazy_from in its filter: no __import__ wrapper.
+        if new_config is not None and new_config.lazy_from and _native is None:
             _load_mechanism()
             with _state.eager_scope():
                 from . import _lazyfrom
@@ -446,6 +474,8 @@ def _remove(importer: Importer) -> None:
         sys.meta_path.remove(importer)
     if _reload is not None:
         _reload.unpatch()
+    if _native is not None:
+        _native.deactivate()
 
 
 def is_installed() -> bool:
@@ -470,6 +500,8 @@ class _Switch:
             problem = _unsupported_interpreter()
             if problem is not None:
                 raise RuntimeError(problem)
+            if engine() == "pep810":
+                _load_native()
             importer = _the_importer()
             new_config = _load_policy().build(self.config) if self.config else None
             with _state.lock:
@@ -527,34 +559,62 @@ def import_lazily(name: str) -> Any:
     _state._local.depth = 0
     try:
         with _Switch(True, {}):
-            exec(compile(f"import {name}", "<lazyimp.import_lazily>", "exec"), namespace)
+            exec(compile(f"import {name} as __lazyimp_m", "<lazyimp.import_lazily>", "exec"), namespace)
     finally:
         _state._local.depth = depth
+    if _native is not None:
+        # PEP 810: the interpreter's lazy object (a dict read does not reify it).
+        return namespace["__lazyimp_m"]
     return sys.modules[name]
 
 
 def is_lazy(obj: object) -> bool:
-    """True if ``obj`` is a lazyimp module proxy whose module has not run yet.
+    """True if ``obj`` is lazily imported and its module has not run yet.
 
-    Never executes the module.  A proxy that has been resolved (and is only still
-    held somewhere it could not be swapped out) is no longer lazy.
+    ``obj`` is a module name (``is_lazy("json")``: the form that works on every
+    version) or the object itself: a lazyimp module proxy (3.10-3.14) or the
+    interpreter's lazy object (``types.LazyImportType``, 3.15).  Never executes the
+    module.  On 3.15 reading a lazy global gives the module (the interpreter
+    imports it then), so ``is_lazy(json)`` is always False there: ask by name.  A
+    proxy that has been resolved (and is only still held somewhere it could not be
+    swapped out) is no longer lazy.
     """
+    if _native is not None or engine() == "pep810":
+        return bool(_load_native().is_lazy(obj))
+    if isinstance(obj, str):
+        obj = sys.modules.get(obj)
     return _proxy is not None and bool(_proxy.is_lazy(obj))
 
 
 def load(obj: Any) -> Any:
     """Execute a lazily imported module now and return the real module.
 
-    The eager idiom: ``importlib.import_module(name)``.  Anything that is not a
-    lazyimp proxy is returned unchanged.  Raises what the module body raises.
+    The eager idiom: ``importlib.import_module(name)``.  ``obj`` is a lazy module
+    (a proxy, or on 3.15 the interpreter's lazy object) or a module name, which is
+    imported.  Anything else is returned unchanged.  Raises what the module body
+    raises (``ModuleNotFoundError`` for a name that is not found).
     """
+    if _native is not None or engine() == "pep810":
+        return _load_native().load(obj)
+    if isinstance(obj, str):
+        module = sys.modules.get(obj)
+        if module is None:
+            from importlib import import_module
+
+            return import_module(obj)
+        obj = module
     if _proxy is not None and _proxy.is_proxy(obj):
         return _proxy.resolve(obj)
     return obj
 
 
 def pending() -> list[str]:
-    """Names of the modules handed out lazily and not executed yet, in import order."""
+    """Names of the modules handed out lazily and not executed yet, in import order.
+
+    On 3.15: the modules lazyimp's filter deferred that have not run yet.
+    """
+    if _native is not None:
+        return list(_native.pending())
     return list(_proxy.PENDING) if _proxy is not None else []
 
 
@@ -565,6 +625,8 @@ def resolve_all() -> list[str]:
     bodies import lazily in turn are resolved too.  Then rewrites any remaining
     references in dicts (one heap scan).  Raises the first module failure.
     """
+    if _native is not None:
+        return list(_native.resolve_all())
     done: list[str] = []
     if _proxy is None:
         return done

@@ -1,0 +1,542 @@
+"""The native engine: PEP 810's built-in lazy imports, driven by lazyimp's policy (3.15+).
+
+On CPython 3.15 the interpreter defers imports itself: a module-level ``import x``
+binds a ``types.LazyImportType`` object that the interpreter replaces with the
+module the first time the global is read.  lazyimp does not hand out proxies there;
+it drives that machinery so that one configuration works on every version:
+
+- ``activate()`` sets ``sys.set_lazy_imports("all")`` and installs ``lazy_filter``
+  as the interpreter's lazy-imports filter; ``deactivate()`` puts the previous mode
+  and filter back exactly.  ``install()``, ``enabled()`` and the environment switch
+  activate; ``uninstall()`` and the end of the last ``enabled()`` block deactivate.
+- ``lazy_filter(importer, name, fromlist)`` is called by the interpreter for each
+  import statement that may be lazy (module level, outside ``try``, not a star
+  import: the compiler marks the others eager).  It applies the one rule of
+  ``_rule.eager_reason`` (``__lazyimp_eager__``, ``ignore_importers``, the
+  side-effect rule, the ignore lists, the built-in defaults, the user's filter) to
+  the importing frame, and the context switch of ``enabled()``/``disabled()``.
+- ``find_spec`` (called by the one ``Importer`` at the front of ``sys.meta_path``)
+  times the real import of a module the filter deferred, when it finally happens
+  (the interpreter reifying the lazy object, or any other import of it), for the
+  report: load time, what triggered it, memory, nesting.
+
+What the filter decides, per statement (the interpreter decides per statement, not
+per module):
+
+- ``import a.b.c``: lazy when every module of the chain not yet imported may be
+  lazy; one that must be eager makes the statement eager.  Each is found now
+  (SPEC 2.2: ``import no_such_module`` raises at the statement), and the spec found
+  is handed back when the import really runs, so nothing is found twice.
+- ``from x import y`` (``lazy_from`` off): ``x`` runs at once, as on the proxy
+  engine; when some of the names are submodules ``x`` does not have yet, the
+  statement is lazy (they run on first use), else eager.
+- ``from x import y`` (``lazy_from`` on): PEP 810 defers it whole, unless the rule
+  (mode ``NATIVE_FROM``) keeps it eager.
+- Imports written ``lazy import x``, and those named in ``__lazy_modules__``, are
+  the program's own choice: lazyimp's policy does not apply to them (only a filter
+  set before ``install()``, which stays in the chain).
+
+Known limits: a lazy object held in a local variable, a container or a copy does
+not forward (the interpreter replaces it only where a global is read); failures of
+a deferred module surface as the interpreter reports them (an ``ImportError``
+chained to the body's exception for a from-import); ``importlib.import_module`` and
+``__import__`` calls are never lazy.  See README "Versions and engines".
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from . import _state
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from types import FrameType
+    from typing import Any
+
+# Loaded on the first import the filter judges (not by install(): SPEC 8.1).
+_rule: Any = None
+_registry: Any = None
+# Set by activate(): the Importer (its config and switches) and the registry loader
+# of _finder (which configures the memory probe and the install baseline).
+_importer: Any = None
+_load_registry: Callable[[], Any] | None = None
+
+# (mode, filter) in force before activate(); None while lazyimp does not drive it.
+_previous: tuple[str, Any] | None = None
+
+# name -> ModuleRecord of each module the filter deferred that has not run yet.
+DEFERRED: dict[str, Any] = {}
+# name -> (search path used, spec) found by the filter, handed back at the real
+# import when it searches the same path (so that a deferred module is found once).
+_specs: dict[str, tuple[Any, Any]] = {}
+
+_LAZYIMP_DIR = __file__.rpartition("_native.py")[0]
+_bootstrap = sys.modules["_frozen_importlib"]
+_IMPORT_NAME = -1  # IMPORT_NAME's opcode, read from opcode on activate()
+
+
+def available() -> bool:
+    """True on an interpreter with PEP 810's lazy imports (CPython 3.15+)."""
+    return hasattr(sys, "set_lazy_imports_filter")
+
+
+def activate(importer: Any, load_registry: Callable[[], Any]) -> None:
+    """Hand the interpreter lazyimp's filter and switch its lazy mode to ``"all"``.
+
+    Idempotent.  The caller holds ``_state.lock``.
+    """
+    global _previous, _importer, _load_registry, _IMPORT_NAME
+    _importer = importer
+    _load_registry = load_registry
+    if _previous is not None:
+        return
+    if _IMPORT_NAME < 0:
+        with _state.eager_scope():
+            import opcode
+        _IMPORT_NAME = opcode.opmap["IMPORT_NAME"]
+    previous = (sys.get_lazy_imports(), sys.get_lazy_imports_filter())  # type: ignore[attr-defined]
+    sys.set_lazy_imports_filter(lazy_filter)  # type: ignore[attr-defined]
+    sys.set_lazy_imports("all")  # type: ignore[attr-defined]
+    _previous = previous
+
+
+def deactivate() -> None:
+    """Put back the lazy mode and filter that ``activate()`` found (the caller holds the lock).
+
+    A filter or mode someone else set since is left alone.  Modules already deferred
+    stay lazy: the interpreter reifies them on first use, as it always does.
+    """
+    global _previous
+    previous = _previous
+    if previous is None:
+        return
+    _previous = None
+    mode, old_filter = previous
+    if sys.get_lazy_imports_filter() is lazy_filter:  # type: ignore[attr-defined]
+        sys.set_lazy_imports_filter(old_filter)  # type: ignore[attr-defined]
+    if sys.get_lazy_imports() == "all":  # type: ignore[attr-defined]
+        sys.set_lazy_imports(mode)  # type: ignore[attr-defined]
+
+
+def is_active() -> bool:
+    """True while lazyimp's filter and mode are in force."""
+    return _previous is not None
+
+
+# --- the filter ------------------------------------------------------------------------
+
+
+def lazy_filter(importer: str | None, name: str, fromlist: tuple[str, ...] | None) -> bool:
+    """The interpreter's lazy-imports filter while lazyimp drives PEP 810.
+
+    Called as ``filter(importer, name, fromlist)`` with the importing frame one
+    level up, stopped at its IMPORT_NAME.  True lets the interpreter bind a lazy
+    object; False makes the statement eager.
+    """
+    frame = sys._getframe(1)
+    previous = _previous
+    chained = previous[1] if previous is not None else None
+    if _explicit(frame, name):
+        # `lazy import x` / __lazy_modules__: the program's own choice.
+        return chained is None or bool(chained(importer, name, fromlist))
+    if _state.eager_depth():
+        return False  # lazyimp's own imports (and what they import) are eager
+    switch = _state.switch
+    on = switch.get() if switch is not None else None
+    importer_obj = _importer
+    if on is None:
+        on = importer_obj is not None and importer_obj.globally_on
+    if not on:
+        return False
+    if importer_obj._site_phase and _in_site(frame, importer_obj):
+        return False
+    if fromlist is None:
+        if name in sys.modules:
+            return False  # nothing to defer: the binding costs a dict lookup
+        lazy = _judge_import(frame, importer, name)
+    else:
+        lazy = _judge_from(frame, importer, name, fromlist)
+    if lazy and chained is not None:
+        return bool(chained(importer, name, fromlist))
+    return lazy
+
+
+def _explicit(frame: FrameType, name: str) -> bool:
+    # The low bit of IMPORT_NAME's argument is the `lazy` keyword (the argument is
+    # the name index << 2 | flags, so the low byte carries it).
+    code = frame.f_code
+    lasti = frame.f_lasti
+    raw = code.co_code
+    if raw[lasti] == _IMPORT_NAME and raw[lasti + 1] & 1:
+        return True
+    declared = frame.f_globals.get("__lazy_modules__")
+    return declared is not None and name in declared
+
+
+def _in_site(frame: Any, importer_obj: Any) -> bool:
+    # Imports made while site processes .pth files stay eager (SPEC 1.5); once an
+    # import comes from outside site, stop looking.
+    while frame is not None:
+        if frame.f_globals.get("__name__") == "site":
+            return True
+        frame = frame.f_back
+    importer_obj._site_phase = False
+    return False
+
+
+def _load() -> None:
+    global _rule, _registry
+    with _state.eager_scope():
+        from . import _rule as rule
+    assert _load_registry is not None
+    _registry = _load_registry()
+    _rule = rule
+
+
+def _judge_import(frame: FrameType, importer: str | None, name: str) -> bool:
+    # `import a.b.c`: every module of the chain that is not imported yet must be
+    # allowed to be lazy; the first that must be eager makes the statement eager.
+    if _rule is None:
+        _load()
+    config = _importer.config
+    missing: list[tuple[str, Any]] = []
+    path: Any = None
+    parts = name.split(".")
+    for i in range(1, len(parts) + 1):
+        mod = ".".join(parts[:i])
+        module = sys.modules.get(mod)
+        if module is not None:
+            path = getattr(module, "__path__", None)
+            continue
+        spec = _find(mod, path)
+        if spec is None:
+            # Not found where an eager import would look first (or a parent's body
+            # would extend __path__): eager, which raises or finds it as usual.
+            return False
+        reason = _rule.eager_reason(config, frame, mod, spec.origin, _rule.FIND, None)
+        if reason is not None:
+            _record_eager(name, mod, reason, missing)
+            return False
+        missing.append((mod, spec))
+        path = spec.submodule_search_locations
+    _record_deferred(frame, importer, missing)
+    return True
+
+
+def _judge_from(
+    frame: FrameType, importer: str | None, name: str, fromlist: tuple[str, ...]
+) -> bool:
+    if _rule is None:
+        _load()
+    config = _importer.config
+    module = sys.modules.get(name)
+    if module is None and config.lazy_from:
+        return _judge_lazy_from(frame, importer, name, fromlist, config)
+    if module is None:
+        # `from x import y` reads x.y at once: x runs now, as on the proxy engine.
+        reason = _rule.eager_reason(config, frame, name, None, _rule.FIND, None)
+        if reason is not None:
+            _record_eager(name, name, reason, [])
+        spec = _find_chain(name)
+        if spec is None or spec.submodule_search_locations is None:
+            return False  # a module, not a package: the eager import does the rest
+        module = _bootstrap._gcd_import(name)
+    # The names the package does not have yet are submodules to import: lazy when
+    # they all may be (the other names then bind through the interpreter's lazy
+    # objects too, which read the attribute on first use).
+    path = getattr(module, "__path__", None)
+    if path is None:
+        return False
+    wanted: list[tuple[str, Any]] = []
+    for item in fromlist:
+        if hasattr(module, item):
+            continue
+        sub = f"{name}.{item}"
+        if sub in sys.modules:
+            continue
+        spec = _find(sub, path)
+        if spec is None:
+            return False  # eager: raises "cannot import name" as usual
+        reason = _rule.eager_reason(config, frame, sub, spec.origin, _rule.FIND, None)
+        if reason is not None:
+            _record_eager(sub, sub, reason, [])
+            return False
+        wanted.append((sub, spec))
+    if not wanted:
+        return False
+    _record_deferred(frame, importer, wanted)
+    return True
+
+
+def _judge_lazy_from(
+    frame: FrameType, importer: str | None, name: str, fromlist: tuple[str, ...], config: Any
+) -> bool:
+    # lazy_from: PEP 810 defers the whole statement; the module is found now.
+    spec = _find_chain(name)
+    if spec is None:
+        return False
+    reason = _rule.eager_reason(config, frame, name, spec.origin, _rule.NATIVE_FROM, name)
+    if reason is None:
+        for item in fromlist:
+            why = config.eager_reason(f"{name}.{item}", None)
+            if why is not None:
+                reason = ("policy", why)
+                break
+    if reason is not None:
+        _record_eager(name, name, reason, [])
+        return False
+    _record_deferred(frame, importer, [(name, spec)])
+    return True
+
+
+def _find_chain(name: str) -> Any:
+    # The spec of `name`, finding its unimported parents on the way (never running
+    # them); None when some part is not found without running a parent.
+    path: Any = None
+    spec: Any = None
+    parts = name.split(".")
+    for i in range(1, len(parts) + 1):
+        mod = ".".join(parts[:i])
+        module = sys.modules.get(mod)
+        if module is not None:
+            path = getattr(module, "__path__", None)
+            spec = getattr(module, "__spec__", None)
+            continue
+        cached = _specs.get(mod)
+        spec = cached[1] if cached is not None and cached[0] == path else _find(mod, path)
+        if spec is None:
+            return None
+        path = spec.submodule_search_locations
+    return spec
+
+
+def _find(name: str, path: Any) -> Any:
+    # Ask the finders after ours, in order, as importlib would; remember the spec
+    # for the real import.  Finding runs no module code.
+    if path is None and "." in name:
+        return None  # the parent is not a package
+    meta_path = sys.meta_path
+    with _state.eager_scope():
+        for finder in meta_path:
+            if finder is _importer:
+                continue
+            find = getattr(finder, "find_spec", None)
+            if find is None:
+                continue
+            spec = find(name, path, None)
+            if spec is not None:
+                if len(_specs) > 1024:
+                    _specs.clear()
+                _specs[name] = (list(path) if path is not None else None, spec)
+                return spec
+    return None
+
+
+def _record_eager(
+    statement: str, name: str, reason: tuple[str, str], before: list[tuple[str, Any]]
+) -> None:
+    reg = _registry
+    state = reg.IGNORED if reason[0] == "policy" else reg.EAGER
+    reg.record_eager(name, state, reason[1])
+    for mod, _ in before:
+        # Parents that the same statement now imports eagerly.
+        reg.record_eager(mod, reg.EAGER, f"imported eagerly with {name} ({statement})")
+
+
+def _record_deferred(
+    frame: FrameType, importer: str | None, modules: list[tuple[str, Any]]
+) -> None:
+    reg = _registry
+    line = frame.f_lineno
+    file = frame.f_code.co_filename
+    for mod, _ in modules:
+        if mod in DEFERRED:
+            continue
+        DEFERRED[mod] = reg.record_proxied(mod, importer, file, line)
+    tracking = sys.modules.get("lazyimp._tracking")
+    if tracking is not None:
+        for mod, _ in modules:
+            tracking.note_deferred(mod)
+
+
+# --- the real import of a deferred module -----------------------------------------------
+
+
+def find_spec(fullname: str, path: Any, target: Any) -> Any:
+    """The Importer's find_spec on this engine.
+
+    Hands back the spec the filter found for this module on the same search path
+    (found once, not twice), and times the real import of a deferred module.
+    """
+    if target is not None or not _specs and not DEFERRED:
+        return None
+    cached = _specs.pop(fullname, None)
+    record = DEFERRED.get(fullname)
+    spec = None
+    if cached is not None and cached[0] == (list(path) if path is not None else None):
+        spec = cached[1]
+    if record is None:
+        return spec
+    if spec is None:
+        spec = _find(fullname, path)
+        _specs.pop(fullname, None)
+    if spec is None:
+        return None
+    loader = spec.loader
+    if loader is None or not hasattr(loader, "exec_module"):
+        return spec
+    spec.loader = _TimedLoader(loader, record)
+    return spec
+
+
+def _trigger_frame() -> Any:
+    # The first frame outside lazyimp and importlib: the code whose global read (or
+    # eager import) made the interpreter import the module.
+    frame: Any = sys._getframe(2)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not (filename.startswith(_LAZYIMP_DIR) or filename.startswith("<frozen importlib")):
+            break
+        frame = frame.f_back
+    return frame
+
+
+class _TimedLoader:
+    """The real loader, timed for the report; gives the module its loader back first."""
+
+    __slots__ = ("loader", "record", "started")
+
+    def __init__(self, loader: Any, record: Any) -> None:
+        self.loader = loader
+        self.record = record
+        self.started = 0.0
+
+    def create_module(self, spec: Any) -> Any:
+        record = self.record
+        frame = _trigger_frame()
+        if frame is not None:
+            record.trigger_file = frame.f_code.co_filename
+            record.trigger_line = frame.f_lineno
+            record.trigger_module = frame.f_globals.get("__name__")
+        resolving = _registry.resolving_stack()
+        record.parent = resolving[-1] if resolving else None
+        probe = _registry.memory_probe
+        record.memory_before = probe() if probe is not None else None
+        record.attempts += 1
+        self.started = time.perf_counter()
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module: Any) -> None:
+        # Nobody may see the wrapper: inspect.getsource and reload use the loader.
+        spec = module.__spec__
+        if spec is not None and spec.loader is self:
+            spec.loader = self.loader
+        if getattr(module, "__loader__", None) is self:
+            module.__loader__ = self.loader
+        record = self.record
+        name = record.name
+        resolving = _registry.resolving_stack()
+        depth = len(resolving)
+        resolving.append(name)
+        try:
+            self.loader.exec_module(module)
+        except BaseException as exc:
+            _done(record, self.started, _registry.FAILED)
+            _note(exc, record)
+            raise
+        finally:
+            del resolving[depth:]
+        DEFERRED.pop(name, None)
+        _done(record, self.started, _registry.RESOLVED)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.loader, name)
+
+
+def _done(record: Any, started: float, state: str) -> None:
+    record.state = state
+    record.started_at = started
+    record.duration = time.perf_counter() - started
+    probe = _registry.memory_probe
+    record.memory_after = probe() if probe is not None else None
+    if _registry.verbose:
+        _registry.log_resolution(record)
+
+
+def _note(exc: BaseException, record: Any) -> None:
+    where = f" at {record.import_file}:{record.import_line}" if record.import_file else ""
+    exc.add_note(
+        f"lazyimp: module {record.name!r} was imported lazily{where} and failed when "
+        "first used; it will be retried on next use"
+    )
+
+
+# --- the public API on this engine -----------------------------------------------------
+
+
+def pending() -> list[str]:
+    """Deferred modules that have not run yet, in the order they were deferred."""
+    modules = sys.modules
+    return [name for name in DEFERRED if name not in modules]
+
+
+def is_lazy(obj: object) -> bool:
+    """A lazy object, or a module name whose lazy import has not run yet."""
+    if isinstance(obj, str):
+        if obj in sys.modules:
+            return False
+        return obj in DEFERRED or obj in sys.lazy_modules  # type: ignore[attr-defined]
+    return type(obj) is _lazy_type()
+
+
+def _lazy_type() -> type:
+    import types
+
+    return types.LazyImportType  # type: ignore[attr-defined,no-any-return]
+
+
+def load(obj: Any) -> Any:
+    """Run a lazy import now: a lazy object or a module name; anything else as is."""
+    if isinstance(obj, str):
+        import importlib
+
+        return importlib.import_module(obj)
+    if type(obj) is _lazy_type():
+        return obj.resolve()
+    return obj
+
+
+def resolve_all() -> list[str]:
+    """Import every pending deferred module, then replace the lazy objects left in
+    module globals whose module is imported now.  Returns the names imported."""
+    import importlib
+
+    done: list[str] = []
+    while True:
+        names = pending()
+        if not names:
+            break
+        for name in names:
+            if name not in sys.modules:
+                importlib.import_module(name)
+            DEFERRED.pop(name, None)
+            done.append(name)
+    lazy_type = _lazy_type()
+    for module in list(sys.modules.values()):
+        namespace = getattr(module, "__dict__", None)
+        if type(namespace) is not dict:
+            continue
+        for key, value in list(namespace.items()):
+            if type(value) is lazy_type and _target(value) in sys.modules:
+                namespace[key] = value.resolve()
+    return done
+
+
+def _target(lazy: Any) -> str:
+    # repr is "<lazy_import 'a.b'>": the module (or module.attribute) it stands for.
+    text = repr(lazy)
+    name = text.partition("'")[2].rpartition("'")[0]
+    return name if name in sys.modules else name.rpartition(".")[0]
