@@ -244,6 +244,9 @@ def _judge_from(
         if spec is None or spec.submodule_search_locations is None:
             return False  # a module, not a package: the eager import does the rest
         module = _bootstrap._gcd_import(name)
+        tracking = sys.modules.get("lazyimp._tracking")
+        if tracking is not None:
+            _track(tracking, frame, name, module.__spec__, False)
     # The names the package does not have yet are submodules to import: lazy when
     # they all may be (the other names then bind through the interpreter's lazy
     # objects too, which read the attribute on first use).
@@ -358,8 +361,20 @@ def _record_deferred(
         DEFERRED[mod] = reg.record_proxied(mod, importer, file, line)
     tracking = sys.modules.get("lazyimp._tracking")
     if tracking is not None:
-        for mod, _ in modules:
-            tracking.note_deferred(mod)
+        for mod, spec in modules:
+            _track(tracking, frame, mod, spec, False)
+
+
+def _track(tracking: Any, frame: FrameType, name: str, spec: Any, cached: bool) -> None:
+    # track_imports() sees the statement's modules here: a lazy statement never
+    # calls __import__.  The statement's already imported parents count as cached.
+    parts = name.split(".")
+    for i in range(1, len(parts)):
+        parent = ".".join(parts[:i])
+        if parent in sys.modules:
+            tracking.note_deferred(parent, tracking._origin(parent), True)
+    origin = spec.origin if spec is not None and spec.has_location else None
+    tracking.note_deferred(name, origin, cached)
 
 
 # --- the real import of a deferred module -----------------------------------------------
