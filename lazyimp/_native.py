@@ -75,7 +75,7 @@ _specs: dict[str, tuple[Any, Any]] = {}
 
 _LAZYIMP_DIR = __file__.rpartition("_native.py")[0]
 _bootstrap = sys.modules["_frozen_importlib"]
-_IMPORT_NAME = -1  # IMPORT_NAME's opcode, read from opcode on activate()
+_IMPORT_NAME = -1  # IMPORT_NAME's opcode, read from opcode by _load()
 
 
 def available() -> bool:
@@ -88,15 +88,11 @@ def activate(importer: Any, load_registry: Callable[[], Any]) -> None:
 
     Idempotent.  The caller holds ``_state.lock``.
     """
-    global _previous, _importer, _load_registry, _IMPORT_NAME
+    global _previous, _importer, _load_registry
     _importer = importer
     _load_registry = load_registry
     if _previous is not None:
         return
-    if _IMPORT_NAME < 0:
-        with _state.eager_scope():
-            import opcode
-        _IMPORT_NAME = opcode.opmap["IMPORT_NAME"]
     previous = (sys.get_lazy_imports(), sys.get_lazy_imports_filter())  # type: ignore[attr-defined]
     sys.set_lazy_imports_filter(lazy_filter)  # type: ignore[attr-defined]
     sys.set_lazy_imports("all")  # type: ignore[attr-defined]
@@ -137,6 +133,8 @@ def lazy_filter(importer: str | None, name: str, fromlist: tuple[str, ...] | Non
     object; False makes the statement eager.
     """
     frame = sys._getframe(1)
+    if _rule is None and not _state.eager_depth():
+        _load()
     previous = _previous
     chained = previous[1] if previous is not None else None
     if _explicit(frame, name):
@@ -188,21 +186,34 @@ def _in_site(frame: Any, importer_obj: Any) -> bool:
 
 
 def _load() -> None:
-    global _rule, _registry
+    # The rule, the registry and opcode numbers, with the first import judged (until
+    # then the filter cannot tell `lazy import`, which only lazyimp's loading meets).
+    global _rule, _registry, _IMPORT_NAME
     with _state.eager_scope():
+        from . import _frames
         from . import _rule as rule
+    _IMPORT_NAME = _frames._opmap()["IMPORT_NAME"]
     assert _load_registry is not None
     _registry = _load_registry()
     _rule = rule
 
 
+def _reason(
+    config: Any, frame: FrameType, name: str, origin: str | None, mode: str, lazy_from: str | None
+) -> tuple[str, str] | None:
+    # The rule may import (fnmatch for a glob): lazyimp's own imports are eager.
+    with _state.eager_scope():
+        return _rule.eager_reason(config, frame, name, origin, mode, lazy_from)  # type: ignore[no-any-return]
+
+
 def _judge_import(frame: FrameType, importer: str | None, name: str) -> bool:
-    # `import a.b.c`: every module of the chain that is not imported yet must be
-    # allowed to be lazy; the first that must be eager makes the statement eager.
-    if _rule is None:
-        _load()
+    # `import a.b.c`: each module of the chain not imported yet is judged as the
+    # proxy engine judges it.  The interpreter decides per statement, so the modules
+    # up to the last one that must be eager are imported now (parents first, as
+    # eagerly) and the statement is lazy for the rest; eager whole if the last must be.
     config = _importer.config
     missing: list[tuple[str, Any]] = []
+    reasons: list[tuple[str, str] | None] = []
     path: Any = None
     parts = name.split(".")
     for i in range(1, len(parts) + 1):
@@ -216,30 +227,39 @@ def _judge_import(frame: FrameType, importer: str | None, name: str) -> bool:
             # Not found where an eager import would look first (or a parent's body
             # would extend __path__): eager, which raises or finds it as usual.
             return False
-        reason = _rule.eager_reason(config, frame, mod, spec.origin, _rule.FIND, None)
-        if reason is not None:
-            _record_eager(name, mod, reason, missing)
-            return False
+        reasons.append(_reason(config, frame, mod, spec.origin, _rule.FIND, None))
         missing.append((mod, spec))
         path = spec.submodule_search_locations
-    _record_deferred(frame, importer, missing)
+    eager = [i for i, reason in enumerate(reasons) if reason is not None]
+    if not eager:
+        _record_deferred(frame, importer, missing)
+        return True
+    last = eager[-1]
+    for i in range(last + 1):
+        reason = reasons[i]
+        if reason is not None:
+            _record_eager(name, missing[i][0], reason)
+        else:
+            _record_eager(name, missing[i][0], ("scope", f"parent of {missing[last][0]}, which stays eager"))
+    if last == len(missing) - 1:
+        return False
+    _bootstrap._gcd_import(missing[last][0])
+    _record_deferred(frame, importer, missing[last + 1 :])
     return True
 
 
 def _judge_from(
     frame: FrameType, importer: str | None, name: str, fromlist: tuple[str, ...]
 ) -> bool:
-    if _rule is None:
-        _load()
     config = _importer.config
     module = sys.modules.get(name)
     if module is None and config.lazy_from:
         return _judge_lazy_from(frame, importer, name, fromlist, config)
     if module is None:
         # `from x import y` reads x.y at once: x runs now, as on the proxy engine.
-        reason = _rule.eager_reason(config, frame, name, None, _rule.FIND, None)
+        reason = _reason(config, frame, name, None, _rule.FIND, None)
         if reason is not None:
-            _record_eager(name, name, reason, [])
+            _record_eager(name, name, reason)
         spec = _find_chain(name)
         if spec is None or spec.submodule_search_locations is None:
             return False  # a module, not a package: the eager import does the rest
@@ -263,9 +283,9 @@ def _judge_from(
         spec = _find(sub, path)
         if spec is None:
             return False  # eager: raises "cannot import name" as usual
-        reason = _rule.eager_reason(config, frame, sub, spec.origin, _rule.FIND, None)
+        reason = _reason(config, frame, sub, spec.origin, _rule.FIND, None)
         if reason is not None:
-            _record_eager(sub, sub, reason, [])
+            _record_eager(sub, sub, reason)
             return False
         wanted.append((sub, spec))
     if not wanted:
@@ -281,7 +301,7 @@ def _judge_lazy_from(
     spec = _find_chain(name)
     if spec is None:
         return False
-    reason = _rule.eager_reason(config, frame, name, spec.origin, _rule.NATIVE_FROM, name)
+    reason = _reason(config, frame, name, spec.origin, _rule.NATIVE_FROM, name)
     if reason is None:
         for item in fromlist:
             why = config.eager_reason(f"{name}.{item}", None)
@@ -289,7 +309,7 @@ def _judge_lazy_from(
                 reason = ("policy", why)
                 break
     if reason is not None:
-        _record_eager(name, name, reason, [])
+        _record_eager(name, name, reason)
         return False
     _record_deferred(frame, importer, [(name, spec)])
     return True
@@ -338,15 +358,10 @@ def _find(name: str, path: Any) -> Any:
     return None
 
 
-def _record_eager(
-    statement: str, name: str, reason: tuple[str, str], before: list[tuple[str, Any]]
-) -> None:
+def _record_eager(statement: str, name: str, reason: tuple[str, str]) -> None:
     reg = _registry
     state = reg.IGNORED if reason[0] == "policy" else reg.EAGER
     reg.record_eager(name, state, reason[1])
-    for mod, _ in before:
-        # Parents that the same statement now imports eagerly.
-        reg.record_eager(mod, reg.EAGER, f"imported eagerly with {name} ({statement})")
 
 
 def _record_deferred(

@@ -326,7 +326,7 @@ def test_a_pending_module_imported_in_a_function_runs_with_the_wrapper_on(tmp_pa
             {setup}
             import user
             lazyimp.load(user)
-            assert lazyimp.is_lazy(sys.modules["pkg.sub"])
+            assert lazyimp.is_lazy("pkg.sub")
             def f():
                 import pkg.sub
                 return codecs.lookup("minicodec").name

@@ -144,7 +144,7 @@ def test_imports_across_packages_stay_lazy_when_unread(tmp_path: Path) -> None:
         import pkg.mod, top
         pkg.mod.__dict__, top.__dict__
         print(sys.__dict__.get("_ran", []))
-        print(lazyimp.is_lazy(sys.modules["other.thing"]), lazyimp.is_lazy(sys.modules["sibling_top"]))
+        print(lazyimp.is_lazy("other.thing"), lazyimp.is_lazy("sibling_top"))
         """
     )
     assert proc.stdout.splitlines() == ["[]", "True True"]
@@ -179,7 +179,7 @@ def test_a_side_effect_import_of_a_module_already_pending_runs_it(tmp_path: Path
         import lazyimp
         lazyimp.install()
         import pkg.plugins        # handed out lazily (across packages: __main__)
-        assert lazyimp.is_lazy(sys.modules["pkg.plugins"])
+        assert lazyimp.is_lazy("pkg.plugins")
         import pkg.loader
         pkg.loader.__dict__       # its `import pkg.plugins` is a side-effect import
         print(getattr(sys, "_ran", False))

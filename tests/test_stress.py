@@ -288,7 +288,7 @@ for attempt in (1, 2):  # the next use tries again from a fresh module (SPEC 3.5
     assert "not loaded yet" in repr(F)
     assert NAME in lazyimp.pending()
     if PARENT:
-        assert not lazyimp.is_lazy(sys.modules[PARENT])
+        assert not lazyimp.is_lazy(PARENT)
         held = vars(sys.modules[PARENT]).get(NAME.rpartition(".")[2])
         assert held is None or held is PROXY, held
 

@@ -49,7 +49,7 @@ lazyimp.install()
 import zmod
 import zpkg.sub as sub
 assert lazyimp.is_lazy(zmod) and lazyimp.is_lazy(sub), (zmod, sub)
-assert lazyimp.is_lazy(sys.modules["zpkg"])
+assert lazyimp.is_lazy("zpkg")
 assert not hasattr(sys, "_zlog"), sys._zlog
 assert type(zmod.__loader__).__name__ == "zipimporter", zmod.__loader__
 assert isinstance(zmod, types.ModuleType)
