@@ -12,6 +12,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import NATIVE
 from helpers import run_python, write_tree
 
 MODES = {
@@ -155,7 +156,7 @@ def test_code_compiled_one_statement_at_a_time_stays_lazy(tmp_path: Path) -> Non
     write_tree(tmp_path, {"solo.py": "import sys\nsys._ran = True\n"})
     proc = run_python(
         "import lazyimp; lazyimp.install(); import solo; import sys; "
-        "print(lazyimp.is_lazy(solo), getattr(sys, '_ran', False))",
+        "print(lazyimp.is_lazy('solo'), getattr(sys, '_ran', False))",
         env={"PYTHONPATH": str(tmp_path)},
         cwd=tmp_path,
     )
@@ -306,7 +307,10 @@ def test_sqlalchemy_needs_its_default(tmp_path: Path) -> None:
     src = "import lazyimp\nlazyimp.install(defaults=False)\n" + SQLALCHEMY
     proc = run_python(src, tmp_path=tmp_path, check=False, cwd=tmp_path)
     assert proc.returncode == 1, proc.stdout
-    assert "Set changed size during iteration" in proc.stderr, proc.stderr[-500:]
+    # PEP 810 (3.15) imports in another order: the same registry race shows as a
+    # circular import instead.
+    why = "partially initialized module" if NATIVE else "Set changed size during iteration"
+    assert why in proc.stderr, proc.stderr[-500:]
 
 
 @needs_311
