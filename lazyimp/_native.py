@@ -45,6 +45,7 @@ chained to the body's exception for a from-import); ``importlib.import_module`` 
 
 from __future__ import annotations
 
+import builtins
 import sys
 import time
 
@@ -133,15 +134,30 @@ def lazy_filter(importer: str | None, name: str, fromlist: tuple[str, ...] | Non
     object; False makes the statement eager.
     """
     frame = sys._getframe(1)
-    if _rule is None and not _state.eager_depth():
+    if _state.eager_depth():
+        return False  # lazyimp's own imports (and what they import) are eager
+    if _rule is None:
         _load()
+    lazy = _decide(frame, importer, name, fromlist)
+    if not lazy:
+        # CPython 3.15.2 runs a statement its filter made eager without calling a
+        # replaced builtins.__import__ (track_imports, coverage and other wrappers
+        # would miss it): call it here, as the statement would have; the statement
+        # then finds everything imported.
+        imp = builtins.__import__
+        if getattr(imp, "__self__", None) is not builtins:
+            imp(name, frame.f_globals, None, fromlist, 0)
+    return lazy
+
+
+def _decide(
+    frame: FrameType, importer: str | None, name: str, fromlist: tuple[str, ...] | None
+) -> bool:
     previous = _previous
     chained = previous[1] if previous is not None else None
     if _explicit(frame, name):
         # `lazy import x` / __lazy_modules__: the program's own choice.
         return chained is None or bool(chained(importer, name, fromlist))
-    if _state.eager_depth():
-        return False  # lazyimp's own imports (and what they import) are eager
     switch = _state.switch
     on = switch.get() if switch is not None else None
     importer_obj = _importer

@@ -256,7 +256,7 @@ lazyimp.install()
 with track_imports() as seen:
     import plain
 assert "plain" in seen and seen["plain"].origin.endswith("plain.py")
-assert lazyimp.is_lazy(plain), "tracking made the import eager"
+assert lazyimp.is_lazy("plain"), "tracking made the import eager"
 assert plain.X == 1
 """,
     )
