@@ -8,6 +8,10 @@ from pathlib import Path
 import pytest
 from helpers import run_python, write_tree
 
+pytestmark = pytest.mark.proxy_engine(
+    "lazy_from's stand-in objects and __import__ wrapper (lazyimp/_lazyfrom.py); on 3.15 PEP 810 defers from-imports itself (tests/test_native.py)"
+)
+
 LIB = {
     "lib.py": """
         import sys, asyncio, contextlib

@@ -18,6 +18,10 @@ from pathlib import Path
 import pytest
 from helpers import run_python, write_tree
 
+pytestmark = pytest.mark.proxy_engine(
+    "races, faults and memory of proxy resolution (lazyimp/_proxy.py); on 3.15 the interpreter reifies (tests/test_native.py has its thread and fault tests)"
+)
+
 # Kills a hung child (printing all stacks) before run_python's own timeout fires.
 WATCHDOG = """
 import faulthandler, sys
@@ -522,6 +526,7 @@ import gc, importlib.util, time, tracemalloc, weakref
 import lazyimp
 lazyimp.install()
 from lazyimp import _proxy, _swap
+
 N = {n}
 SAMPLE = {sample}
 import r0  # loads lazyimp's mechanism before measuring
