@@ -18,11 +18,11 @@ from ._finder import enabled as enabled
 from ._finder import engine as engine
 from ._finder import install as install
 from ._finder import is_installed as is_installed
-from ._finder import is_lazy as is_lazy
-from ._finder import load as load
-from ._finder import pending as pending
-from ._finder import resolve_all as resolve_all
 from ._finder import uninstall as uninstall
+from ._pending import is_lazy as is_lazy
+from ._pending import load as load
+from ._pending import pending as pending
+from ._pending import resolve_all as resolve_all
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -514,7 +514,7 @@ def _done(record: Any, started: float, state: str) -> None:
 
 def _note(exc: BaseException, record: Any) -> None:
     where = f" at {record.import_file}:{record.import_line}" if record.import_file else ""
-    exc.add_note(
+    exc.add_note(  # type: ignore[attr-defined,unused-ignore]  # 3.11+: this engine is 3.15+
         f"lazyimp: module {record.name!r} was imported lazily{where} and failed when "
         "first used; it will be retried on next use"
     )
@@ -551,7 +551,7 @@ def load(obj: Any) -> Any:
 
         return importlib.import_module(obj)
     if type(obj) is _lazy_type():
-        return obj.resolve()
+        return obj.resolve()  # type: ignore[attr-defined]
     return obj
 
 
@@ -577,7 +577,7 @@ def resolve_all() -> list[str]:
             continue
         for key, value in list(namespace.items()):
             if type(value) is lazy_type and _target(value) in sys.modules:
-                namespace[key] = value.resolve()
+                namespace[key] = value.resolve()  # type: ignore[attr-defined]
     return done
 
 
