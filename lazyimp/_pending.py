@@ -30,9 +30,13 @@ def is_lazy(obj: object) -> bool:
     """
     if _finder._native is not None or _finder.engine() == "pep810":
         return bool(_finder._load_native().is_lazy(obj))
-    if isinstance(obj, str):
-        obj = sys.modules.get(obj)
     proxy = _finder._proxy
+    if isinstance(obj, str):
+        # A proxy whose body failed is out of sys.modules but still pending (SPEC 3.5).
+        name = obj
+        obj = sys.modules.get(name)
+        if obj is None and proxy is not None:
+            obj = proxy.PENDING.get(name)
     return proxy is not None and bool(proxy.is_lazy(obj))
 
 

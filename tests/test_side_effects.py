@@ -7,13 +7,14 @@ private switch ``_LAZYIMP_TEST_SIDE_EFFECT_RULE=off`` shows what the rule preven
 
 from __future__ import annotations
 
+import os
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 from conftest import NATIVE
-from helpers import run_python, write_tree
+from helpers import REPO, run_python, write_tree
 
 MODES = {
     "eager": "",
@@ -157,7 +158,7 @@ def test_code_compiled_one_statement_at_a_time_stays_lazy(tmp_path: Path) -> Non
     proc = run_python(
         "import lazyimp; lazyimp.install(); import solo; import sys; "
         "print(lazyimp.is_lazy('solo'), getattr(sys, '_ran', False))",
-        env={"PYTHONPATH": str(tmp_path)},
+        env={"PYTHONPATH": os.pathsep.join([str(REPO), str(tmp_path)])},  # this checkout first
         cwd=tmp_path,
     )
     assert proc.stdout == "True False\n"
