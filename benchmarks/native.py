@@ -2,7 +2,8 @@
 
 On 3.15 ``lazyimp.install()`` drives the interpreter's own lazy imports (PEP 810)
 with lazyimp's policy as the lazy-imports filter.  This measures what that costs
-against the interpreter's mode alone, on the programs of ``benchmarks/startup.py``
+against the interpreter's mode alone (and ``install(lazy_from=True)``, which defers
+from-imports as the interpreter's mode does), on the programs of ``benchmarks/startup.py``
 (the README's 3.11 tables), in both shapes: "one" (start and use one thing) and
 "all" (use everything: every lazy object left in a module's globals is read until
 none is left, the case where laziness can only cost).
@@ -44,6 +45,8 @@ VARIANTS: dict[str, tuple[list[str], str]] = {
     "eager": ([], ""),
     "lazy_imports=all": (["-X", "lazy_imports=all"], ""),
     "lazyimp": ([], "import lazyimp\nlazyimp.install()\n"),
+    # from-imports deferred too, as -X lazy_imports=all does
+    "lazy_from": ([], "import lazyimp\nlazyimp.install(lazy_from=True)\n"),
 }
 
 # "Use everything" on 3.15: deferred modules are not in sys.modules, they are lazy
@@ -178,12 +181,13 @@ def table(rows: list[dict[str, Any]]) -> str:
     by = {(row["program"], row["variant"]): row for row in rows}
     lines = [
         f"{'program [shape]':22} {'eager':>9} {'eager Ir':>8}  {'-X lazy_imports=all':>21}  "
-        f"{'lazyimp.install()':>21}  modules run: eager / all / lazyimp"
+        f"{'install()':>21}  {'install(lazy_from=True)':>23}  "
+        "modules run: eager / all / install() / lazy_from"
     ]
     for program in programs:
         eager = by[(program, "eager")]
         cells = []
-        for variant in ("lazy_imports=all", "lazyimp"):
+        for variant in ("lazy_imports=all", "lazyimp", "lazy_from"):
             row = by[(program, variant)]
             wall = row["median_ms"] / eager["median_ms"]
             if "instructions" in row:
@@ -193,7 +197,8 @@ def table(rows: list[dict[str, Any]]) -> str:
         irs = f"{eager['instructions'] / 1e6:.0f}M" if "instructions" in eager else "-"
         modules = " / ".join(str(by[(program, v)]["modules"]) for v in VARIANTS)
         lines.append(
-            f"{program:22} {eager['median_ms']:7.1f}ms {irs:>8}  {cells[0]:>21}  {cells[1]:>21}  {modules}"
+            f"{program:22} {eager['median_ms']:7.1f}ms {irs:>8}  {cells[0]:>21}  {cells[1]:>21}  "
+            f"{cells[2]:>23}  {modules}"
         )
     return "\n".join(lines)
 
