@@ -26,7 +26,19 @@ from ._pending import resolve_all as resolve_all
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    # What the lazily loaded public names are, for type checkers (never imported at
+    # run time: `import lazyimp` must stay nearly free).
     from typing import Any
+
+    from ._byvalue import ByValue as ByValue
+    from ._pickler import install_pickler as install_pickler
+    from ._pickler import uninstall_pickler as uninstall_pickler
+    from ._reload import reload as reload
+    from ._report import Report as Report
+    from ._report import report as report
+    from ._spawn import import_module_from_path as import_module_from_path
+    from ._spawn import register_with_dask as register_with_dask
+    from ._tracking import track_imports as track_imports
 
 __version__ = "0.1.0"
 

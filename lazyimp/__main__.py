@@ -1,11 +1,13 @@
-"""The command line: ``python -m lazyimp run`` and ``python -m lazyimp compare`` (SPEC 6.4).
+"""The command line: ``python -m lazyimp run``, ``compare`` and ``bisect`` (SPEC 6.4).
 
 ``run`` executes a program as ``python script.py``, ``python -m module`` or
 ``python -c code`` would (same ``sys.argv``, ``__main__`` module, ``sys.path[0]``,
 exit status and inherited stdin) with lazy imports on, and writes the report when the
 interpreter exits (after the program's non-daemon threads end, in an ``atexit``
 handler).  ``compare`` runs the program in fresh interpreters, alternating eager and
-lazy, and prints medians side by side.
+lazy, and prints medians side by side.  ``bisect`` (in ``_bisect``, loaded only for
+it) runs the program eagerly and lazily and, when they differ, finds the modules that
+must stay eager.
 
 Known limits: a program that leaves through ``os._exit`` (or is killed) gets no
 report.  ``run`` executes the program inside this interpreter, so tracebacks of
@@ -31,12 +33,15 @@ Run a Python program with lazy imports and see what its start-up imported.
 commands:
   run       run a program with lazy imports on; print the report when it exits
   compare   run a program eagerly and lazily in fresh interpreters; compare medians
+  bisect    when a program behaves differently with lazy imports, find the modules
+            that must stay eager and print the [tool.lazyimp] lines to add
 
 examples:
   python -m lazyimp run app.py --port 8000        (like: python app.py --port 8000)
   python -m lazyimp run -m http.server 8000       (like: python -m http.server 8000)
   python -m lazyimp run --report json --output report.json -m mytool --help
   python -m lazyimp compare -n 10 -m mytool --help
+  python -m lazyimp bisect --check 'cat out.txt' app.py --write out.txt
 
 Run 'python -m lazyimp COMMAND --help' for a command's options."""
 
@@ -168,30 +173,56 @@ def _is_zip(path: str) -> bool:
     return zipfile.is_zipfile(path)
 
 
+def _is_source(path: str) -> bool:
+    # What python runs as a source file (not a directory, zip archive or .pyc).
+    if not os.path.isfile(path) or path.endswith(".pyc"):
+        return False
+    return path.endswith((".py", ".pyw")) or not _is_zip(path)
+
+
 def _run_target(target: Target) -> None:
     """Run the program as ``python`` would; exceptions propagate to the caller."""
     import runpy
 
     if target.kind == "script":
         sys.argv = [target.value, *target.args]
-        runpy.run_path(target.value, run_name="__main__")
+        if _is_source(target.value):
+            # As python: __file__ and the traceback's file name are absolute,
+            # sys.argv[0] stays as typed (runpy.run_path would set both to one path).
+            from importlib.machinery import SourceFileLoader
+
+            path = os.path.abspath(target.value)
+            with open(path, "rb") as fh:
+                code = compile(fh.read(), path, "exec")
+            loader = SourceFileLoader("__main__", path)
+            _exec_main(
+                code,
+                {"__file__": path, "__cached__": None, "__loader__": loader, "__package__": None},
+            )
+        else:
+            runpy.run_path(target.value, run_name="__main__")
     elif target.kind == "module":
         sys.argv = [target.value, *target.args]  # run_module puts the file path here
         runpy.run_module(target.value, run_name="__main__", alter_sys=True)
     else:
-        import builtins
-        import types
-
         sys.argv = ["-c", *target.args]
-        main = types.ModuleType("__main__")
-        main.__dict__["__builtins__"] = builtins
-        saved = sys.modules.get("__main__")
-        sys.modules["__main__"] = main
-        try:
-            exec(compile(target.value, "<string>", "exec"), main.__dict__)
-        finally:
-            if saved is not None:
-                sys.modules["__main__"] = saved
+        _exec_main(compile(target.value, "<string>", "exec"), {})
+
+
+def _exec_main(code: Any, names: dict[str, Any]) -> None:
+    import builtins
+    import types
+
+    main = types.ModuleType("__main__")
+    main.__dict__.update(names)
+    main.__dict__["__builtins__"] = builtins
+    saved = sys.modules.get("__main__")
+    sys.modules["__main__"] = main
+    try:
+        exec(code, main.__dict__)
+    finally:
+        if saved is not None:
+            sys.modules["__main__"] = saved
 
 
 def _user_traceback(exc: BaseException) -> Any:
@@ -541,6 +572,134 @@ def _compare_table(summary: dict[str, Any], runs: int, target: Target) -> str:
     return "\n".join(lines) + "\n"
 
 
+# --- bisect ---------------------------------------------------------------------------
+
+_BISECT_EPILOG = """\
+Two runs agree when their exit status, stdout, stderr and the --check command's exit
+status and output are the same.  Every run starts a fresh interpreter in the working
+directory with an empty stdin and PYTHONHASHSEED=0 (unless set); the lazy runs go
+through 'python -m lazyimp run' and read the [tool.lazyimp] settings and LAZYIMP_*
+variables as usual.  A run is one start of the program (and of the check).
+
+First the program runs eagerly and lazily; if they agree, that is all.  Otherwise a
+second eager run checks that the program does the same thing twice, and the search
+keeps sets of the modules the lazy run deferred eager (LAZYIMP_IGNORE) until it finds
+a small set that makes the runs agree: about 2*k*log2(n)+2 runs for k modules among n.
+
+exit status: 0 the runs agree, or a set was found; 1 none found (not caused by
+deferring modules, a program that differs from itself, --max-runs reached); 2 a bad
+command line.
+
+""" + _TARGET_HELP
+
+
+def _bisect_parser() -> Any:
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog=f"{PROG} bisect",
+        usage=f"{PROG} bisect [options] (-m module | -c code | script.py) [args...]",
+        description="When a program behaves differently with lazy imports, find the "
+        "modules that must stay eager, and print the [tool.lazyimp] lines to add.",
+        epilog=_BISECT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--check",
+        metavar="CMD",
+        help="a shell command run after each run of the program, in the same directory "
+        "(for example to look at files it wrote); its exit status and output (stdout "
+        "and stderr) count in the comparison. It sees what earlier runs left behind: "
+        "let it remove what it reads",
+    )
+    parser.add_argument(
+        "--max-runs",
+        type=int,
+        default=60,
+        metavar="N",
+        help="stop after N runs of the program, saying what was found so far (default 60)",
+    )
+    parser.add_argument(
+        "--lazy-from",
+        action="store_true",
+        help="defer from-imports too in the lazy runs (LAZYIMP_LAZY_FROM=1)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="time limit for each run (and each check); a run past it is interrupted and "
+        "counts as 'timed out' (default: none for the first eager run, then ten times "
+        "its duration and at least 60 s)",
+    )
+    parser.add_argument(
+        "--ignore-stderr",
+        action="store_true",
+        help="leave stderr out of the comparison (exit status, stdout and the check count)",
+    )
+    parser.add_argument(
+        "--mask",
+        action="append",
+        default=[],
+        metavar="REGEX",
+        help="replace the matches of REGEX in stdout, stderr and the check's output "
+        "before comparing, for what changes from run to run: times, addresses, temporary "
+        "paths (repeatable)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the result as one JSON object on stdout (progress stays on stderr)",
+    )
+    return parser
+
+
+def cmd_bisect(argv: list[str]) -> int:
+    """``bisect [--check CMD] [--max-runs N] [--lazy-from] ... (-m mod | -c code | script)``.
+
+    Returns:
+        0 when the runs agree or a set of modules was found, 1 when none was.
+    """
+    import re
+
+    options, rest = _split(argv, {"--check", "--max-runs", "--timeout", "--mask"})
+    opts = _bisect_parser().parse_args(options)
+    if opts.max_runs < 3:
+        _fail(
+            f"--max-runs {opts.max_runs}: expected at least 3 "
+            "(two eager runs and a lazy one come first)"
+        )
+    if opts.timeout is not None and not opts.timeout > 0:
+        _fail(f"--timeout {opts.timeout:g}: expected a number of seconds above 0")
+    if opts.check is not None and not opts.check.strip():
+        _fail("--check '': expected a shell command")
+    masks = []
+    for pattern in opts.mask:
+        try:
+            masks.append(re.compile(pattern))
+        except re.error as exc:
+            _fail(f"--mask {pattern!r}: not a regular expression: {exc}")
+    try:
+        target = _parse_target(rest)
+        _check_target(target)
+    except UsageError as exc:
+        _fail(str(exc))
+
+    from . import _bisect
+
+    settings = _bisect.Settings(
+        target=target.argv(),
+        check=opts.check,
+        max_runs=opts.max_runs,
+        lazy_from=opts.lazy_from,
+        timeout=opts.timeout,
+        ignore_stderr=opts.ignore_stderr,
+        masks=masks,
+        json=opts.json,
+    )
+    return _bisect.Command(settings).main()
+
+
 # --- entry point ----------------------------------------------------------------------
 
 
@@ -551,20 +710,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: the arguments after the program name; None reads ``sys.argv[1:]``.
 
     Returns:
-        The exit status: the program's for ``run``, 0 or 1 for ``compare``, 2 for a
-        usage error.
+        The exit status: the program's for ``run``, 0 or 1 for ``compare`` and
+        ``bisect``, 2 for a usage error.
     """
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] in ("-h", "--help"):
         stream = sys.stdout if args else sys.stderr
-        stream.write(f"usage: {PROG} {{run,compare}} ...\n\n{_DESCRIPTION}\n")
+        stream.write(f"usage: {PROG} {{run,compare,bisect}} ...\n\n{_DESCRIPTION}\n")
         return 0 if args else 2
     command, rest = args[0], args[1:]
     if command == "run":
         return cmd_run(rest)
     if command == "compare":
         return cmd_compare(rest)
-    _fail(f"unknown command {command!r}: expected 'run' or 'compare' (see --help)")
+    if command == "bisect":
+        return cmd_bisect(rest)
+    _fail(f"unknown command {command!r}: expected 'run', 'compare' or 'bisect' (see --help)")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from types import ModuleType
     from typing import Any
+
+    from ._policy import Config
 else:
     ModuleType = type(sys)
 
@@ -141,11 +143,12 @@ class Importer:
     """
 
     def __init__(self) -> None:
-        self._config: Any = None  # None: the defaults, built on first need
+        self._config: Config | None = None  # None: the defaults, built on first need
         self.globally_on = False  # install() was called (not only enabled())
         self._scoped = 0  # enabled() blocks currently open that inserted us
         self._site_phase = False
         self._finding: set[str] = set()
+        self._install_calls = 0  # install() calls merged into the configuration
 
     def __repr__(self) -> str:
         state = "installed" if self in sys.meta_path else "not installed"
@@ -156,14 +159,14 @@ class Importer:
         uninstall()
 
     @property
-    def config(self) -> Any:
+    def config(self) -> Config:
         """The effective configuration (``lazyimp._policy.Config``)."""
         if self._config is None:
             self._config = _load_policy().build({})
         return self._config
 
     @config.setter
-    def config(self, value: Any) -> None:
+    def config(self, value: Config | None) -> None:
         self._config = value
 
     # -- the finder protocol ----------------------------------------------------------
@@ -354,12 +357,16 @@ def _insert(importer: Importer) -> None:
             _native.activate(importer, _load_registry)
 
 
-def install(**config: Any) -> Importer:
+def install(*, reset: bool = False, **config: Any) -> Importer:
     """Make module-level imports lazy from now on, process-wide.
 
     The eager idiom it replaces is plain ``import x``: afterwards ``import x`` at
     module level binds a proxy that executes ``x`` on first use.  Calling it again
-    returns the same importer with the new configuration.
+    returns the same importer, its configuration merged with the new arguments
+    (ignore lists grow, settings given replace earlier ones; ``.config`` names the
+    call each entry came from), so a second ``install()`` elsewhere never drops
+    what the first one set.  ``reset=True`` starts again from the defaults,
+    ``pyproject.toml`` and the environment.
 
     Args:
         ignore: module names to keep eager (exact names).
@@ -372,6 +379,9 @@ def install(**config: Any) -> Importer:
             (default True).
         filter: ``filter(importer, name, fromlist) -> bool``; False keeps eager.
         memory: memory probe for the report: None (RSS), False, or a callable.
+        lazy_from: also defer ``from x import y``: the statement binds lazy names
+            and ``x`` runs on first use of any of them (default False; SPEC 10).
+        reset: forget what earlier ``install()`` calls configured.
 
     Returns:
         The ``Importer`` at the front of ``sys.meta_path`` (or, with
@@ -389,11 +399,20 @@ def install(**config: Any) -> Importer:
     if problem is not None:
         raise RuntimeError(problem)
     global _memory_setting
+    if not isinstance(reset, bool):
+        raise TypeError(f"install(reset=...) must be True or False, got {reset!r}")
     if engine() == "pep810":
         _load_native()
     importer = _the_importer()
-    new_config = _load_policy().build(config) if config or _configured_elsewhere() else None
-    if os.environ.get("LAZYIMP_DISABLE", "") not in ("", "0"):
+    # A second call merges into what the first set (never silently drops it).
+    base = importer._config if importer.globally_on and not reset else None
+    calls = importer._install_calls + 1 if importer.globally_on and not reset else 1
+    new_config = None
+    if config or base is not None or _configured_elsewhere():
+        source = "install()" if calls == 1 else f"install() call {calls}"
+        new_config = _load_policy().build(config, base=base, source=source)
+        new_config.calls = calls
+    if _state.flag("LAZYIMP_DISABLE"):
         return importer
     with _state.lock:
         _memory_setting = new_config.memory if new_config is not None else None
@@ -403,6 +422,7 @@ def install(**config: Any) -> Importer:
             _load_registry().configure_verbose()
         importer.config = new_config
         importer.globally_on = True
+        importer._install_calls = calls
         # new_config is None when nothing configures anything: no lazy_from, and
         # the policy module need not load yet (it loads with the first import).
         # The native engine reads lazy_from in its filter: no __import__ wrapper.
@@ -503,7 +523,12 @@ class _Switch:
             if engine() == "pep810":
                 _load_native()
             importer = _the_importer()
-            new_config = _load_policy().build(self.config) if self.config else None
+            # The block's settings add to what install() set, for the block.
+            new_config = None
+            if self.config:
+                new_config = _load_policy().build(
+                    self.config, base=importer._config, source="enabled()"
+                )
             with _state.lock:
                 if new_config is not None:
                     self.previous_config = importer.config

@@ -536,8 +536,9 @@ def _ensure_installed() -> None:
 def uninstall_pickler() -> None:
     """Undo ``install_pickler``: put back exactly what it replaced.
 
-    Restores ``multiprocessing.reduction.dump`` and ``ForkingPickler.reducer_override``
-    (removing the attribute if there was none) and unregisters from cloudpickle the
+    Restores ``multiprocessing.reduction.dump``, ``ForkingPickler.dumps`` and
+    ``ForkingPickler.reducer_override`` (removing the attribute if there was none),
+    each only if it is still ours, and unregisters from cloudpickle the
     packages it registered.  If another library wrapped ``reduction.dump`` after us,
     its wrapper stays and ours passes everything through unchanged.  Uninstalling
     when not installed does nothing.  Packages stay imported and importable.

@@ -22,6 +22,8 @@ from __future__ import annotations
 import os
 import sys
 
+from . import _state
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -61,8 +63,6 @@ KEYS = (
     "memory", "lazy_from",
 )
 _GLOB = frozenset("*?[")
-_FLAGS = {"1": True, "true": True, "yes": True, "on": True,
-          "0": False, "false": False, "no": False, "off": False, "": False}
 _ENV = {
     "LAZYIMP_IGNORE": "ignore",
     "LAZYIMP_IGNORE_PACKAGES": "ignore_packages",
@@ -94,6 +94,8 @@ class Config:
             "memory": "default",
             "lazy_from": "default",
         }
+        # How many install() calls this configuration merges (SPEC 1.1).
+        self.calls = 0
         self._dirs: tuple[str, ...] = ()
         self._globs: tuple[str, ...] = ()
 
@@ -109,10 +111,26 @@ class Config:
             "memory": self.memory,
             "lazy_from": self.lazy_from,
             "sources": dict(self.sources),
+            "install_calls": self.calls,
         }
 
     def __repr__(self) -> str:
         return f"Config({self.as_dict()!r})"
+
+    def copy(self) -> Config:
+        """An independent copy (a later install() merges into it)."""
+        other = Config()
+        other.ignore = dict(self.ignore)
+        other.ignore_packages = dict(self.ignore_packages)
+        other.ignore_paths = dict(self.ignore_paths)
+        other.ignore_importers = dict(self.ignore_importers)
+        other.defaults = self.defaults
+        other.filter = self.filter
+        other.memory = self.memory
+        other.lazy_from = self.lazy_from
+        other.sources = dict(self.sources)
+        other.calls = self.calls
+        return other
 
     # -- matching ---------------------------------------------------------------------
     def importer_reason(self, importer: str) -> str | None:
@@ -286,32 +304,44 @@ def read_pyproject(cwd: str) -> dict[str, Any] | None:
     return section
 
 
-def build(arguments: dict[str, Any], environ: Iterable[tuple[str, str]] | None = None) -> Config:
+def build(
+    arguments: dict[str, Any],
+    environ: Iterable[tuple[str, str]] | None = None,
+    base: Config | None = None,
+    source: str = "install()",
+) -> Config:
     """Merge defaults, pyproject.toml, the environment and ``install()`` arguments.
+
+    Args:
+        arguments: the keyword arguments of the call.
+        environ: the environment (default ``os.environ``).
+        base: a configuration already in effect: the arguments are merged into a
+            copy of it (lists grow, scalars given replace), and the other sources
+            are not read again.  None builds from the defaults up.
+        source: how the arguments' entries are labelled in ``.config``.
 
     Raises:
         TypeError: an unknown setting or a value of the wrong type (naming the source).
         ValueError: a malformed module name, path, glob or TOML file.
     """
     cwd = os.getcwd()
-    config = Config()
-    section = read_pyproject(cwd)
-    if section:
-        _merge(config, section, f"pyproject.toml [tool.lazyimp] in {cwd}", cwd)
-    env = dict(environ) if environ is not None else os.environ
-    for var, key in _ENV.items():
-        value = env.get(var)
+    if base is not None:
+        config = base.copy()
+    else:
+        config = Config()
+        section = read_pyproject(cwd)
+        if section:
+            _merge(config, section, f"pyproject.toml [tool.lazyimp] in {cwd}", cwd)
+        env = dict(environ) if environ is not None else os.environ
+        for var, key in _ENV.items():
+            value = env.get(var)
+            if value is not None:
+                _merge(config, {key: value}, f"environment ({var})", cwd)
+        value = env.get("LAZYIMP_LAZY_FROM")
         if value is not None:
-            _merge(config, {key: value}, f"environment ({var})", cwd)
-    flag = env.get("LAZYIMP_LAZY_FROM")
-    if flag is not None:
-        if flag.strip().lower() not in _FLAGS:
-            raise ValueError(
-                f"LAZYIMP_LAZY_FROM={flag!r} from the environment is not understood: "
-                "expected 1 or 0 (also true/false, yes/no, on/off)"
-            )
-        _merge(config, {"lazy_from": _FLAGS[flag.strip().lower()]}, "environment (LAZYIMP_LAZY_FROM)", cwd)
-    _merge(config, arguments, "install()", cwd)
+            lazy_from = _state.flag("LAZYIMP_LAZY_FROM", value)
+            _merge(config, {"lazy_from": lazy_from}, "environment (LAZYIMP_LAZY_FROM)", cwd)
+    _merge(config, arguments, source, cwd)
     config._dirs = tuple(p for p in config.ignore_paths if not _GLOB.intersection(p))
     config._globs = tuple(p for p in config.ignore_paths if _GLOB.intersection(p))
     return config

@@ -564,7 +564,8 @@ def _failed(proxy: Any, st: _ProxyState, exc: BaseException, started: float) -> 
         where = f" at {record.import_file}:{record.import_line}"
     note = (
         f"lazyimp: module {name!r} was imported lazily{where} and failed when first used; "
-        f"it will be retried on next use"
+        f"it will be retried on next use; if it works eagerly, "
+        f"'python -m lazyimp bisect PROGRAM' finds the imports to keep eager"
     )
     add_note = getattr(exc, "add_note", None)
     if add_note is not None:

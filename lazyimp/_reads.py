@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import sys
 
-from . import _frames
+from . import _frames, _state
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -73,6 +73,19 @@ class _Ops:
         self.unsafe = frozenset(ops[op] for op in _UNSAFE_OPS if op in ops)
         self.between = frozenset(ops[op] for op in _BETWEEN if op in ops)
         self.padding = frozenset(ops[op] for op in _PADDING if op in ops)
+        # Bytes of CACHE entries after each opcode (3.11+), from opcode's own table,
+        # so that a reader steps over them at once; 0 where unknown (a CACHE entry
+        # left over is then stepped over one by one).
+        self.caches = [0] * 256
+        import opcode
+
+        table: Any = getattr(opcode, "_inline_cache_entries", None) or {}
+        if isinstance(table, list):
+            table = dict(enumerate(table))
+        for key, entries in table.items():
+            number = ops.get(key) if isinstance(key, str) else key
+            if isinstance(number, int) and 0 <= number < 256 and isinstance(entries, int):
+                self.caches[number] = 2 * entries
 
 
 _ops: _Ops | None = None
@@ -81,7 +94,8 @@ _ops: _Ops | None = None
 def _opcodes() -> _Ops:
     global _ops
     if _ops is None:
-        _ops = _Ops(_frames._opmap())
+        with _state.eager_scope():
+            _ops = _Ops(_frames._opmap())
     return _ops
 
 
@@ -94,7 +108,10 @@ class _Module:
         # Every code object of the module, with whether it runs while the module
         # body runs (the body itself, class bodies and comprehensions there).
         self.flat = _flatten(code, True, [])
-        self.chains: dict[tuple[str, ...], bool] = {}
+        # name -> every prefix of every chain read from it (`a.b.c` read gives
+        # ("a",), ("a", "b"), ("a", "b", "c")): one search per name, whatever the
+        # number of statements asking about it.
+        self.chains: dict[str, set[tuple[str, ...]]] = {}
         self.unsafe: dict[str, bool] = {}
         self.attrs: dict[str, frozenset[str]] = {}
 
@@ -175,43 +192,57 @@ def _attr_index(op: int, arg: int, ops: _Ops) -> int:
     return arg
 
 
-def _follows(raw: bytes, pos: int, indexes: list[int], ops: _Ops) -> bool:
-    # Do the instructions after the load at pos read the attributes `indexes`, in order?
-    for index in indexes:
-        pos, op, arg = _next(raw, pos, ops)
-        if op not in ops.attrs or _attr_index(op, arg, ops) != index:
-            return False
-    return True
-
-
 def reads(code: CodeType, chain: tuple[str, ...]) -> bool:
     """True if any code object of the module reads ``chain`` (``NAME.a.b``) as written.
 
     ``code`` is the module's code object; functions, classes, lambdas and
-    comprehensions nested in it count, whenever they run.
+    comprehensions nested in it count, whenever they run.  A longer read counts
+    (``NAME.a.b.c`` reads ``NAME.a.b``).
     """
     module = _module(code)
-    known = module.chains.get(chain)
-    if known is None:
-        known = module.chains[chain] = _reads(module.flat, chain)
-    return known
+    head = chain[0]
+    found = module.chains.get(head)
+    if found is None:
+        found = module.chains[head] = _chains(module.flat, head)
+    return chain in found
 
 
-def _reads(flat: list[tuple[CodeType, bool]], chain: tuple[str, ...]) -> bool:
-    head, rest = chain[0], chain[1:]
+def _chains(flat: list[tuple[CodeType, bool]], head: str) -> set[tuple[str, ...]]:
+    # Every prefix of every attribute chain the module reads off the global `head`.
+    # The walk after each load is inlined: it runs once per load of `head`.
     ops = _opcodes()
+    attrs, cache, extended, caches = ops.attrs, ops.cache, ops.extended, ops.caches
+    found: set[tuple[str, ...]] = set()
     for code, _ in flat:
         names = code.co_names
         if head not in names:
             continue
-        if rest and not all(part in names for part in rest):
-            continue
-        indexes = [names.index(part) for part in rest]
         raw = code.co_code
+        size = len(raw)
         for pos in loads(raw, names.index(head)):
-            if not indexes or _follows(raw, pos, indexes, ops):
-                return True
-    return False
+            chain: tuple[str, ...] = (head,)
+            found.add(chain)
+            pos += 2 + caches[raw[pos]]
+            arg = 0
+            while pos < size:
+                op = raw[pos]
+                if op == cache:
+                    pos += 2
+                    continue
+                if op == extended:
+                    arg = (arg | raw[pos + 1]) << 8
+                    pos += 2
+                    continue
+                if op not in attrs:
+                    break
+                index = _attr_index(op, arg | raw[pos + 1], ops)
+                if index >= len(names):
+                    break
+                chain = (*chain, names[index])
+                found.add(chain)
+                pos += 2 + caches[op]
+                arg = 0
+    return found
 
 
 def attrs_at_import(code: CodeType, name: str) -> frozenset[str]:

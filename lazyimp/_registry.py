@@ -2,8 +2,8 @@
 
 The finder and the proxies write here; ``_report`` reads.  Recording is a dict store
 and a few attribute writes per module, cheap enough to stay on all the time.  This
-module imports nothing from lazyimp, so every mechanism can write to it without
-creating an import cycle.
+module imports nothing from lazyimp but ``_state`` (which imports nothing), so every
+mechanism can write to it without creating an import cycle.
 
 States:
 
@@ -33,6 +33,8 @@ from __future__ import annotations
 import sys
 import time
 from _thread import get_ident as _get_ident
+
+from . import _state
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -120,8 +122,6 @@ def resolving_stack() -> list[str]:
 # Read by the core after every resolution, so it stays a plain module global.
 verbose = False
 
-_TRUE = frozenset({"1", "true", "yes", "on"})
-_FALSE = frozenset({"", "0", "false", "no", "off"})
 
 
 def mark_installed(at: float | None = None, modules: frozenset[str] | None = None) -> None:
@@ -227,12 +227,7 @@ def configure_verbose(value: str | None = None) -> None:
         ValueError: for any other value, naming it and the accepted ones.
     """
     global verbose
-    if value is None:
-        import os
-
-        value = os.environ.get("LAZYIMP_VERBOSE", "")
-    flag = value.strip().lower()
-    if flag in _TRUE:
+    if _state.flag("LAZYIMP_VERBOSE", value):
         import logging
 
         logger = logging.getLogger("lazyimp")
@@ -244,16 +239,11 @@ def configure_verbose(value: str | None = None) -> None:
         if logger.getEffectiveLevel() > logging.DEBUG:
             logger.setLevel(logging.DEBUG)
         verbose = True
-    elif flag in _FALSE:
+    else:
         logging_mod = sys.modules.get("logging")
         verbose = bool(
             logging_mod is not None
             and logging_mod.getLogger("lazyimp").isEnabledFor(logging_mod.DEBUG)
-        )
-    else:
-        raise ValueError(
-            f"LAZYIMP_VERBOSE={value!r} is not understood: expected 1, true, yes or on "
-            f"to log each resolution, or 0, false, no, off or empty for no log"
         )
 
 

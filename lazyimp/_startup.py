@@ -11,10 +11,8 @@ pip included, so it must never stop one.
 
 from __future__ import annotations
 
-import os
 import sys
 
-_ON = ("1", "true", "yes", "on")
 _ran = False
 
 
@@ -27,13 +25,14 @@ def run() -> None:
     if _ran:
         return
     _ran = True
-    value = os.environ.get("LAZYIMP", "").strip().lower()
-    if value not in _ON:
-        print(
-            f"lazyimp: LAZYIMP={os.environ.get('LAZYIMP')!r} not understood "
-            f"(expected 1 or 0); lazy imports are off",
-            file=sys.stderr,
-        )
+    from . import _state
+
+    try:
+        on = _state.flag("LAZYIMP")
+    except ValueError as exc:
+        print(f"lazyimp: {exc}; lazy imports are off", file=sys.stderr)
+        return
+    if not on:
         return
     from . import install
 

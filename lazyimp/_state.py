@@ -64,6 +64,34 @@ class eager_scope:
         _local.depth -= 1
 
 
+# The one reading of an on/off environment variable (LAZYIMP, LAZYIMP_DISABLE,
+# LAZYIMP_LAZY_FROM, LAZYIMP_VERBOSE): the same words everywhere, an error otherwise.
+ON_WORDS = ("1", "true", "yes", "on")
+OFF_WORDS = ("", "0", "false", "no", "off")
+
+
+def flag(name: str, value: str | None = None) -> bool:
+    """The environment variable ``name`` (or ``value``, when given) as a switch.
+
+    ``1``, ``true``, ``yes``, ``on`` mean on; unset, empty, ``0``, ``false``, ``no``,
+    ``off`` mean off; case and surrounding spaces do not matter.
+
+    Raises:
+        ValueError: any other value, naming the variable, the value and the words.
+    """
+    if value is None:
+        value = os.environ.get(name, "")
+    word = value.strip().lower()
+    if word in ON_WORDS:
+        return True
+    if word in OFF_WORDS:
+        return False
+    raise ValueError(
+        f"{name}={value!r} is not understood: expected one of {', '.join(ON_WORDS)} (on) "
+        f"or {', '.join(w for w in OFF_WORDS if w)} or empty (off)"
+    )
+
+
 def _after_fork_in_child() -> None:
     # A lock held by a thread that does not exist in the child could never be
     # released: replace it.  The thread-local depth belongs to the forking thread,

@@ -27,8 +27,40 @@ def test_install_returns_one_importer_first_in_meta_path(pkgs: Path) -> None:
         again = lazyimp.install(ignore=["json"])
         assert again is first
         assert sys.meta_path.count(first) == 1
-        assert "json" in first.config.ignore and first.config.ignore["json"] == "install()"
+        assert "json" in first.config.ignore and first.config.ignore["json"] == "install() call 2"
         assert hasattr(first, "uninstall")
+        """
+    )
+
+
+def test_a_second_install_adds_to_the_first(pkgs: Path) -> None:
+    """install() again merges: lists grow, each entry names its call; reset=True starts over (SPEC 1.1)."""
+    run_python(
+        """
+        import lazyimp
+        imp = lazyimp.install(ignore=["json"], ignore_packages=["email"])
+        lazyimp.install()                       # a plugin's bare call elsewhere
+        assert imp.config.ignore == {"json": "install()"}, imp.config.ignore
+        assert imp.config.ignore_packages == {"email": "install()"}
+        lazyimp.install(ignore=["csv"], lazy_from=True)
+        assert imp.config.ignore == {"json": "install()", "csv": "install() call 3"}
+        assert imp.config.lazy_from and imp.config.sources["lazy_from"] == "install() call 3"
+        assert imp.config.calls == 3 and imp.config.as_dict()["install_calls"] == 3
+        with lazyimp.enabled(ignore=["uuid"]):  # for the block only, on top
+            assert set(imp.config.ignore) == {"json", "csv", "uuid"}
+            assert imp.config.ignore["uuid"] == "enabled()"
+        assert set(imp.config.ignore) == {"json", "csv"}
+        lazyimp.install(reset=True, ignore=["uuid"])
+        assert imp.config.ignore == {"uuid": "install()"} and not imp.config.lazy_from
+        lazyimp.uninstall()
+        lazyimp.install()                       # after uninstall(): from scratch
+        assert imp.config.ignore == {} and imp.config.calls in (0, 1)
+        try:
+            lazyimp.install(reset="yes")
+        except TypeError as exc:
+            assert "reset" in str(exc) and "'yes'" in str(exc)
+        else:
+            raise AssertionError("reset='yes' accepted")
         """
     )
 
@@ -204,6 +236,51 @@ def test_kill_switch_makes_install_a_no_op() -> None:
         """,
         env={"LAZYIMP_DISABLE": "1"},
     )
+
+
+SWITCHES = ("LAZYIMP_DISABLE", "LAZYIMP_LAZY_FROM", "LAZYIMP_VERBOSE")
+
+
+@pytest.mark.parametrize("variable", SWITCHES)
+def test_environment_switches_share_one_reading(variable: str) -> None:
+    """Every on/off variable reads 1/true/yes/on and 0/false/no/off/empty the same way (SPEC 1.5, 5.6)."""
+    probe = """
+        import sys, lazyimp
+        importer = lazyimp.install()
+        print(lazyimp.is_installed(), importer.config.lazy_from,
+              sys.modules.get("lazyimp._registry") is not None
+              and sys.modules["lazyimp._registry"].verbose)
+        """
+    off = {run_python(probe, env={variable: word}).stdout for word in ("0", "false", "No", " off ", "")}
+    on = {run_python(probe, env={variable: word}).stdout for word in ("1", "TRUE", "yes", "on")}
+    assert len(off) == 1 and len(on) == 1 and off != on, (off, on)
+    plain = run_python(probe).stdout
+    assert off == {plain}, "an off word must mean what unset means"
+
+
+@pytest.mark.parametrize("variable", SWITCHES)
+def test_environment_switch_rejects_other_words(variable: str) -> None:
+    """Any other value is a ValueError naming the variable and the accepted words (SPEC 5.6)."""
+    proc = run_python(
+        "import sys, lazyimp\n"
+        "try:\n    lazyimp.install()\n"
+        "except ValueError as e:\n    print(e)\n    print(lazyimp.is_installed(), sys.meta_path[0])\n",
+        env={variable: "maybe"},
+    )
+    assert f"{variable}='maybe'" in proc.stdout and "true" in proc.stdout and "off" in proc.stdout
+    assert "False" in proc.stdout.splitlines()[1]
+
+
+def test_env_switch_at_startup_reads_the_same_words(tmp_path: Path) -> None:
+    """LAZYIMP=false is off without a word; LAZYIMP=maybe warns once and runs (SPEC 1.5)."""
+    site = _site_dir(tmp_path)
+    check = _with_site(site, "import lazyimp\nprint(lazyimp.is_installed())\n")
+    for word, installed in (("false", "False"), ("Off", "False"), ("yes", "True")):
+        proc = run_python(check, env={"LAZYIMP": word})
+        assert proc.stdout.strip() == installed and proc.stderr == "", (word, proc.stderr)
+    proc = run_python(check, env={"LAZYIMP": "maybe"})
+    assert proc.stdout.strip() == "False"
+    assert proc.stderr.count("\n") == 1 and "LAZYIMP='maybe'" in proc.stderr, proc.stderr
 
 
 def test_installed_wheel_ships_the_pth_file() -> None:

@@ -204,11 +204,13 @@ def test_a_nul_byte_in_the_path_is_reported_naming_the_path(tmp_path: Path) -> N
 
 # -- configuration ---------------------------------------------------------------------
 
-KEYS = ["ignore", "ignore_packages", "ignore_paths", "defaults", "filter", "memory"]
+KEYS = ["ignore", "ignore_packages", "ignore_paths", "ignore_importers", "defaults", "filter", "memory"]
 ENV_VARS = [
     "LAZYIMP_IGNORE",
     "LAZYIMP_IGNORE_PACKAGES",
     "LAZYIMP_IGNORE_PATHS",
+    "LAZYIMP_IGNORE_IMPORTERS",
+    "LAZYIMP_LAZY_FROM",
     "LAZYIMP_VERBOSE",
     "LAZYIMP_DISABLE",
     "LAZYIMP_SOMETHING_ELSE",
@@ -374,7 +376,8 @@ for i, case in enumerate(cases):
     except BaseException as exc:
         failures.append([case, "undocumented " + type(exc).__name__ + ": " + str(exc)])
     else:
-        disabled = os.environ.get("LAZYIMP_DISABLE", "") not in ("", "0")
+        # install() returned: the switch's value was understood (else ValueError).
+        disabled = lazyimp._state.flag("LAZYIMP_DISABLE")
         if not disabled and sys.meta_path[0] is not importer:
             failures.append([case, "installed but not first on sys.meta_path"])
         if disabled and sys.meta_path != before:

@@ -151,7 +151,9 @@ def test_merge_order_defaults_pyproject_environment_install(tmp_path: Path) -> N
         assert cfg.ignore["othermod"] == "install()", cfg.ignore
         assert cfg.ignore["foobar"].startswith("pyproject.toml"), cfg.ignore
         assert cfg.defaults is True and cfg.sources["defaults"] == "install()"
-        imp = lazyimp.install()
+        imp = lazyimp.install()  # merges: call 1's settings stay (SPEC 1.1)
+        assert imp.config.defaults is True and imp.config.sources["defaults"] == "install()"
+        imp = lazyimp.install(reset=True)
         assert imp.config.defaults is False
         assert imp.config.sources["defaults"].startswith("pyproject.toml")
         """,
