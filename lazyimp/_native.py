@@ -118,11 +118,6 @@ def deactivate() -> None:
         sys.set_lazy_imports(mode)  # type: ignore[attr-defined]
 
 
-def is_active() -> bool:
-    """True while lazyimp's filter and mode are in force."""
-    return _previous is not None
-
-
 # --- the filter ------------------------------------------------------------------------
 
 
@@ -167,15 +162,15 @@ def _decide(
         return False
     if importer_obj._site_phase and _in_site(frame, importer_obj):
         return False
+    if fromlist is None and name in sys.modules:
+        return False  # nothing to defer: the binding costs a dict lookup
+    if chained is not None and not chained(importer, name, fromlist):
+        # The filter set before install() stays in force: both must agree.
+        _record_eager(name, ("policy", "the lazy-imports filter set before install()"))
+        return False
     if fromlist is None:
-        if name in sys.modules:
-            return False  # nothing to defer: the binding costs a dict lookup
-        lazy = _judge_import(frame, importer, name)
-    else:
-        lazy = _judge_from(frame, importer, name, fromlist)
-    if lazy and chained is not None:
-        return bool(chained(importer, name, fromlist))
-    return lazy
+        return _judge_import(frame, importer, name)
+    return _judge_from(frame, importer, name, fromlist)
 
 
 def _explicit(frame: FrameType, name: str) -> bool:
@@ -254,9 +249,9 @@ def _judge_import(frame: FrameType, importer: str | None, name: str) -> bool:
     for i in range(last + 1):
         reason = reasons[i]
         if reason is not None:
-            _record_eager(name, missing[i][0], reason)
+            _record_eager(missing[i][0], reason)
         else:
-            _record_eager(name, missing[i][0], ("scope", f"parent of {missing[last][0]}, which stays eager"))
+            _record_eager(missing[i][0], ("scope", f"parent of {missing[last][0]}, which stays eager"))
     if last == len(missing) - 1:
         return False
     _bootstrap._gcd_import(missing[last][0])
@@ -275,7 +270,7 @@ def _judge_from(
         # `from x import y` reads x.y at once: x runs now, as on the proxy engine.
         reason = _reason(config, frame, name, None, _rule.FIND, None)
         if reason is not None:
-            _record_eager(name, name, reason)
+            _record_eager(name, reason)
         spec = _find_chain(name)
         if spec is None or spec.submodule_search_locations is None:
             return False  # a module, not a package: the eager import does the rest
@@ -301,7 +296,7 @@ def _judge_from(
             return False  # eager: raises "cannot import name" as usual
         reason = _reason(config, frame, sub, spec.origin, _rule.FIND, None)
         if reason is not None:
-            _record_eager(sub, sub, reason)
+            _record_eager(sub, reason)
             return False
         wanted.append((sub, spec))
     if not wanted:
@@ -325,7 +320,7 @@ def _judge_lazy_from(
                 reason = ("policy", why)
                 break
     if reason is not None:
-        _record_eager(name, name, reason)
+        _record_eager(name, reason)
         return False
     _record_deferred(frame, importer, [(name, spec)])
     return True
@@ -374,7 +369,7 @@ def _find(name: str, path: Any) -> Any:
     return None
 
 
-def _record_eager(statement: str, name: str, reason: tuple[str, str]) -> None:
+def _record_eager(name: str, reason: tuple[str, str]) -> None:
     reg = _registry
     state = reg.IGNORED if reason[0] == "policy" else reg.EAGER
     reg.record_eager(name, state, reason[1])
