@@ -59,6 +59,7 @@ if TYPE_CHECKING:
 
 # Loaded on the first import the filter judges (not by install(): SPEC 8.1).
 _rule: Any = None
+_frames: Any = None
 _registry: Any = None
 # Set by activate(): the Importer (its config and switches) and the registry loader
 # of _finder (which configures the memory probe and the install baseline).
@@ -199,11 +200,12 @@ def _in_site(frame: Any, importer_obj: Any) -> bool:
 def _load() -> None:
     # The rule, the registry and opcode numbers, with the first import judged (until
     # then the filter cannot tell `lazy import`, which only lazyimp's loading meets).
-    global _rule, _registry, _IMPORT_NAME
+    global _rule, _registry, _frames, _IMPORT_NAME
     with _state.eager_scope():
-        from . import _frames
+        from . import _frames as frames
         from . import _rule as rule
-    _IMPORT_NAME = _frames._opmap()["IMPORT_NAME"]
+    _IMPORT_NAME = frames._opmap()["IMPORT_NAME"]
+    _frames = frames
     assert _load_registry is not None
     _registry = _load_registry()
     _rule = rule
@@ -379,7 +381,7 @@ def _record_deferred(
     frame: FrameType, importer: str | None, modules: list[tuple[str, Any]]
 ) -> None:
     reg = _registry
-    line = frame.f_lineno
+    line = _frames.lineno(frame)  # f_lineno walks the line table from the start
     file = frame.f_code.co_filename
     for mod, _ in modules:
         if mod in DEFERRED:
@@ -460,7 +462,7 @@ class _TimedLoader:
         frame = _trigger_frame()
         if frame is not None:
             record.trigger_file = frame.f_code.co_filename
-            record.trigger_line = frame.f_lineno
+            record.trigger_line = _frames.lineno(frame)
             record.trigger_module = frame.f_globals.get("__name__")
         resolving = _registry.resolving_stack()
         record.parent = resolving[-1] if resolving else None
