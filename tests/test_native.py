@@ -366,3 +366,20 @@ def test_env_switch_and_free_threaded_refusal(tmp_path: Path) -> None:
         assert sys.get_lazy_imports() == "normal" and sys.get_lazy_imports_filter() is None
         """
     )
+
+
+def test_reload_takes_a_lazy_object_or_a_module(tmp_path: Path) -> None:
+    """lazyimp.reload() runs a pending lazy object first, then reloads; importlib.reload works on the module (SPEC 4.1)."""
+    run(
+        tmp_path,
+        """
+        import importlib
+        lazyimp.install()
+        import plainmod
+        def held():
+            return lazyimp.reload(globals()["plainmod"])
+        module = held()
+        assert module is sys.modules["plainmod"] and ran() == ["plainmod", "plainmod"], ran()
+        assert importlib.reload(plainmod) is module and ran().count("plainmod") == 3
+        """,
+    )
