@@ -78,6 +78,7 @@ _specs: dict[str, tuple[Any, Any]] = {}
 _LAZYIMP_DIR = __file__.rpartition("_native.py")[0]
 _bootstrap = sys.modules["_frozen_importlib"]
 _IMPORT_NAME = -1  # IMPORT_NAME's opcode, read from opcode by _load()
+_NOTHING_TO_DEFER = ("built-in", "frozen")
 
 
 def available() -> bool:
@@ -240,7 +241,12 @@ def _judge_import(frame: FrameType, importer: str | None, name: str) -> bool:
             # Not found where an eager import would look first (or a parent's body
             # would extend __path__): eager, which raises or finds it as usual.
             return False
-        reasons.append(_reason(config, frame, mod, spec.origin, _rule.FIND, None))
+        if spec.origin in _NOTHING_TO_DEFER:
+            # Built-in and frozen modules cost next to nothing to import; deferring
+            # them would only crowd the report (the proxy engine keeps them eager too).
+            reasons.append(("kind", spec.origin))
+        else:
+            reasons.append(_reason(config, frame, mod, spec.origin, _rule.FIND, None))
         missing.append((mod, spec))
         path = spec.submodule_search_locations
     eager = [i for i, reason in enumerate(reasons) if reason is not None]
@@ -513,7 +519,8 @@ def _note(exc: BaseException, record: Any) -> None:
     where = f" at {record.import_file}:{record.import_line}" if record.import_file else ""
     exc.add_note(  # type: ignore[attr-defined,unused-ignore]  # 3.11+: this engine is 3.15+
         f"lazyimp: module {record.name!r} was imported lazily{where} and failed when "
-        "first used; it will be retried on next use"
+        "first used; it will be retried on next use; if it works eagerly, "
+        "'python -m lazyimp bisect PROGRAM' finds the imports to keep eager"
     )
 
 

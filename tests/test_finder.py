@@ -363,7 +363,7 @@ def test_function_and_class_body_imports_stay_eager(pkgs: Path) -> None:
     )
 
 
-@pytest.mark.proxy_engine("PEP 810 defers built-in and extension modules too (only Python code needs a proxy)")
+@pytest.mark.proxy_engine("on 3.15 extension modules are deferred too (only Python code needs a proxy); tests/test_native.py checks built-ins")
 def test_builtin_extension_and_frozen_modules_stay_eager() -> None:
     """Built-in, frozen and extension modules load eagerly (SPEC 2.1)."""
     run_python(

@@ -142,6 +142,8 @@ def test_policy_is_the_filter_ignore_lists_defaults_and_user_filter(tmp_path: Pa
         assert ("__main__", "othermod", None) in seen, seen
         import rlcompleter            # a built-in default: installs the completer at import
         assert "rlcompleter" in sys.modules
+        import _contextvars           # built-in: nothing to defer
+        assert "_contextvars" in sys.modules
         from lazyimp import _registry
         print(_registry.RECORDS["plainmod"].state, _registry.RECORDS["othermod"].reason)
         """,
