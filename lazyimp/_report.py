@@ -327,10 +327,15 @@ def _size(nbytes: int | None) -> str:
 
 
 def _where(file: str | None, line: int | None, module: str | None) -> str:
+    # A place in a module is `module:line` (json.decoder:329): shorter than its path
+    # and as clear.  The full path stays in the JSON form.  A script (__main__) or a
+    # frame without a module is shown by its path, relative where it can be.
     if file is None:
         return module or "?"
-    place = f"{_short(file)}:{line}" if line is not None else _short(file)
-    return f"{place} ({module})" if module else place
+    if module and module != "__main__" and not file.startswith("<"):
+        return f"{module}:{line}" if line is not None else module
+    place = _short(file)
+    return f"{place}:{line}" if line is not None else place
 
 
 def _short(path: str) -> str:
@@ -346,6 +351,23 @@ def _short(path: str) -> str:
         if entry and path.startswith(entry.rstrip(os.sep) + os.sep) and len(entry) > len(best):
             best = entry.rstrip(os.sep) + os.sep
     return path[len(best) :] if best else path
+
+
+def _columns() -> int:
+    """The width the text report fits: the terminal's (``COLUMNS`` first), else 100."""
+    import shutil
+
+    return max(60, shutil.get_terminal_size((100, 24)).columns)
+
+
+def _elide(text: str, room: int) -> str:
+    # Keep both ends (the package and the line number): a.b...z.mod:12.
+    if len(text) <= room:
+        return text
+    if room <= 3:
+        return text[:room]
+    head = (room - 3) // 2
+    return text[:head] + "..." + text[len(text) - (room - 3 - head) :]
 
 
 def _write_text(rep: Report) -> str:
@@ -387,21 +409,31 @@ def _write_text(rep: Report) -> str:
         if t.memory_saved is not None:
             lines.append(f"Memory saved (estimate): {_size(t.memory_saved)}")
     resolved = rep.resolved_by_load_time()
+    columns = _columns()
     if resolved:
         lines.append("")
         lines.append("Resolved modules by load time (ms; memory in KiB):")
-        width = max(len(m.name) for m in resolved)
+        # The module column takes at most a third of the line; the two places share
+        # what is left, each elided in the middle when it does not fit.
+        width = min(max(len(m.name) for m in resolved), max(12, columns // 3))
+        prefix = 2 + 3 * 9 + 1 + width + 2
         lines.append(
             f"  {'self':>8} {'total':>8} {'memory':>8}  {'module':<{width}}  "
-            f"first used at  <-  imported at"
+            + _elide("first used at  <-  imported at", max(0, columns - prefix))
         )
         for m in resolved:
-            lines.append(
+            first = _where(m.trigger_file, m.trigger_line, m.trigger_module)
+            imported = _where(m.import_file, m.import_line, m.importer)
+            row = (
                 f"  {_ms(m.self_time):>8} {_ms(m.load_time):>8} {_kib(m.memory_delta):>8}  "
-                f"{m.name:<{width}}  "
-                f"{_where(m.trigger_file, m.trigger_line, m.trigger_module)}  <-  "
-                f"{_where(m.import_file, m.import_line, m.importer)}"
+                f"{_elide(m.name, width):<{width}}  "
             )
+            room = max(8, columns - prefix)
+            if len(first) + len("  <-  ") + len(imported) <= room:
+                lines.append(f"{row}{first}  <-  {imported}")
+            else:  # the import statement on a line of its own, under the first use
+                lines.append(row + _elide(first, room))
+                lines.append(" " * prefix + _elide(f"<-  {imported}", room))
     failed = rep.by_state(_registry.FAILED)
     if failed:
         lines.append("")
@@ -415,7 +447,7 @@ def _write_text(rep: Report) -> str:
     lines.append("")
     lines.append(f"Never used ({len(never)}):")
     if never:
-        lines.extend(_wrap([m.name for m in never]))
+        lines.extend(_wrap([m.name for m in never], columns))
     else:
         lines.append("  (none)")
     return "\n".join(lines) + "\n"

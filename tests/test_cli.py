@@ -225,7 +225,104 @@ def test_compare_fails_when_lazy_changes_the_exit_status(tmp_path: Path) -> None
     code = "import sys; sys.exit(3 if 'lazyimp' in sys.modules else 0)"
     proc = lazyimp(tmp_path, "compare", "-n", "1", "--warmup", "0", "-c", code)
     assert proc.returncode == 1
-    assert "exited with status 3 when run lazyly" in proc.stderr
+    first = proc.stderr.splitlines()[0]
+    assert "exited with status 3 with lazy imports but 0 without" in first, proc.stderr
+    assert "lazily" not in first and "lazyly" not in first and "{" not in first
+    assert "python -m lazyimp bisect -c" in first
+
+
+def test_compare_says_when_a_program_differs_from_itself(tmp_path: Path) -> None:
+    """Two eager runs with different statuses: said plainly, no comparison (SPEC 6.4)."""
+    write_tree(tmp_path, {"flip.py": (
+        "import os, sys\n"
+        "p = 'flip.state'\n"
+        "n = int(open(p).read()) if os.path.exists(p) else 0\n"
+        "open(p, 'w').write(str(n + 1))\n"
+        "sys.exit(n % 3 == 2)\n"
+    )})
+    proc = lazyimp(tmp_path, "compare", "-n", "2", "--warmup", "0", "flip.py")
+    assert proc.returncode == 1
+    first = proc.stderr.splitlines()[0]
+    assert "exited with status 1 in one" in first and "0 in another" in first, first
+    assert "it does not behave the same twice" in first
+
+
+OS_EXIT = """
+import os, sys
+import json, csv
+print("done", flush=True)
+os._exit(0)
+"""
+
+
+def test_run_writes_the_report_when_the_program_leaves_through_os_exit(tmp_path: Path) -> None:
+    """A program that ends with os._exit (as mypy does) still gets its report (SPEC 6.4)."""
+    write_tree(tmp_path, {"quick_exit.py": OS_EXIT})
+    proc = lazyimp(tmp_path, "run", "--report", "json", "--output", "r.json", "quick_exit.py")
+    assert proc.returncode == 0 and proc.stdout == "done\n", proc.stderr
+    names = {m["name"]: m["state"] for m in json.loads((tmp_path / "r.json").read_text())["modules"]}
+    assert names["csv"] == "proxied" and names["json"] == "proxied"
+
+
+def test_os_exit_in_a_forked_child_writes_no_second_report(tmp_path: Path) -> None:
+    """Only the process lazyimp started writes the report, not a forked child (SPEC 6.4)."""
+    write_tree(tmp_path, {"forks.py": (
+        "import os\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n    os._exit(0)\n"
+        "os.waitpid(pid, 0)\n"
+    )})
+    proc = lazyimp(tmp_path, "run", "forks.py")
+    assert proc.returncode == 0
+    assert proc.stderr.count("lazyimp report:") == 1, proc.stderr
+
+
+def test_compare_counts_modules_of_an_os_exit_program(tmp_path: Path) -> None:
+    """compare counts the modules of a program that leaves through os._exit (SPEC 6.4)."""
+    write_tree(tmp_path, {"quick_exit.py": OS_EXIT})
+    proc = lazyimp(tmp_path, "compare", "-n", "1", "--warmup", "0", "--json", "quick_exit.py")
+    data = json.loads(proc.stdout)
+    assert data["eager"]["modules"] > 20 and data["lazy"]["modules"] > 20, data
+
+
+def test_compare_says_when_modules_could_not_be_counted(tmp_path: Path) -> None:
+    """A run killed by a signal shows '?' and says why, instead of 0 (SPEC 6.4)."""
+    write_tree(tmp_path, {"killed.py": "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n"})
+    proc = lazyimp(tmp_path, "compare", "-n", "1", "--warmup", "0", "killed.py")
+    assert proc.returncode == 0, proc.stderr
+    row = [line for line in proc.stdout.splitlines() if line.startswith("modules executed")][0]
+    assert row.split()[2:4] == ["?", "?"], proc.stdout
+    assert "killed by a signal" in proc.stdout
+
+
+def test_lazy_from_switch_on_run_and_compare(tmp_path: Path) -> None:
+    """--lazy-from on run and compare defers from-imports as LAZYIMP_LAZY_FROM=1 does (SPEC 10.1)."""
+    write_tree(tmp_path, {"fromprog.py": (
+        "from decimal import Decimal\n"
+        "import lazyimp\n"
+        "def kind():\n    return type(Decimal).__name__\n"
+        "print(lazyimp.install().config.lazy_from, kind())\n"
+    )})
+    off = lazyimp(tmp_path, "run", "--report", "json", "--output", "r.json", "fromprog.py")
+    on = lazyimp(tmp_path, "run", "--lazy-from", "--report", "json", "--output", "r.json", "fromprog.py")
+    assert off.stdout == "False type\n" and on.stdout == "True LazyName\n", (off, on)
+    write_tree(tmp_path, {"heavyfrom.py": "from email.message import Message\n"})
+    counts = {}
+    for flag in ((), ("--lazy-from",)):
+        proc = lazyimp(tmp_path, "compare", "-n", "1", "--warmup", "0", "--json", *flag, "heavyfrom.py")
+        counts[flag] = json.loads(proc.stdout)["lazy"]["modules"]
+    assert counts[("--lazy-from",)] < counts[()], counts
+
+
+def test_help_lists_the_environment(tmp_path: Path) -> None:
+    """--help and each command's --help list the LAZYIMP_* variables (SPEC 1.5, 5.1)."""
+    variables = ("LAZYIMP=1", "LAZYIMP_DISABLE", "LAZYIMP_LAZY_FROM", "LAZYIMP_IGNORE=",
+                 "LAZYIMP_IGNORE_PACKAGES", "LAZYIMP_IGNORE_PATHS", "LAZYIMP_IGNORE_IMPORTERS",
+                 "LAZYIMP_VERBOSE")
+    for args in (("--help",), ("run", "--help"), ("compare", "--help"), ("bisect", "--help")):
+        out = lazyimp(tmp_path, *args).stdout
+        for name in variables:
+            assert name in out, (args, name)
 
 
 def test_main_function_is_the_console_script(tmp_path: Path) -> None:

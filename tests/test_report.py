@@ -130,9 +130,37 @@ def test_text_has_summary_then_slowest_first_then_never_used(registry: Any) -> N
     assert "Memory saved (estimate):" in text
     table = text.split("Resolved modules by load time")[1]
     assert table.index(" app ") < table.index(" app.db ") < table.index(" app.cli ")
-    assert "/src/main.py:9 (__main__)  <-  /src/app.py:3 (app)" in table
+    assert "/src/main.py:9  <-  app:3" in table  # a script by its path, a module by name
     assert text.rstrip().endswith("Never used (2):\n  app.export, app.plot")
     assert "Failed on first use (1):" in text
+
+
+def test_text_fits_the_terminal_and_json_keeps_the_paths(
+    registry: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Text rows fit COLUMNS (long places go on a second line, elided in the middle if
+    still too long); the JSON form keeps full paths (SPEC 6.1)."""
+    deep = "vendor.packages.requests.adapters.very_long_module_name_for_the_report"
+    rec = resolved(deep, "app", 0.3, 0.004)
+    rec.trigger_module, rec.trigger_file, rec.trigger_line = deep + ".caller", "/x.py", 1234
+    rec.import_file = "/site-packages/vendor/packages/requests/adapters/importer.py"
+    sample(registry)
+    for columns in (60, 80, 120):
+        monkeypatch.setenv("COLUMNS", str(columns))
+        out = io.StringIO()
+        _report.report(out)
+        lines = out.getvalue().splitlines()
+        assert max(len(line) for line in lines[12:]) <= columns, (columns, lines)
+    assert "app.db" in out.getvalue() and "app:3" in out.getvalue()
+    monkeypatch.setenv("COLUMNS", "80")
+    text = io.StringIO()
+    _report.report(text)
+    row = [line for line in text.getvalue().splitlines() if "vendor.p" in line][0]
+    assert "..." in row and row.rstrip().endswith(":1234")
+    data = io.StringIO()
+    _report.report(data, format="json")
+    entry = {m["name"]: m for m in json.loads(data.getvalue())["modules"]}[deep]
+    assert entry["import_file"] == "/site-packages/vendor/packages/requests/adapters/importer.py"
 
 
 def test_text_without_install_says_so(registry: Any) -> None:
