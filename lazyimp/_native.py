@@ -435,10 +435,28 @@ def find_spec(fullname: str, path: Any, target: Any) -> Any:
     if spec is None:
         return None
     loader = spec.loader
-    if loader is None or not hasattr(loader, "exec_module"):
+    if loader is None or not hasattr(loader, "exec_module") or _by_lazyimp():
         return spec
     spec.loader = _TimedLoader(loader, record)
     return spec
+
+
+# lazyimp's modules whose imports are made on the program's behalf (the filter's
+# from-import of a package, load(), resolve_all(), reload()).
+_ON_BEHALF = tuple(_LAZYIMP_DIR + name for name in ("_native.py", "_pending.py", "_reload.py"))
+
+
+def _by_lazyimp() -> bool:
+    # An import statement in lazyimp's own code (the report importing json while the
+    # program holds json lazily): not a use by the program, so the module stays
+    # "deferred, never used" in the report, as it does on the proxy engine.
+    frame: Any = sys._getframe(3)  # past Importer.find_spec, which calls ours
+    while frame is not None and frame.f_code.co_filename.startswith("<frozen importlib"):
+        frame = frame.f_back
+    if frame is None:
+        return False
+    filename = frame.f_code.co_filename
+    return filename.startswith(_LAZYIMP_DIR) and not filename.startswith(_ON_BEHALF)
 
 
 def _trigger_frame() -> Any:
