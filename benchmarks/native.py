@@ -18,6 +18,8 @@ every module comes from its bytecode cache.
 
     python benchmarks/native.py                 # 15 wall-time runs per cell
     python benchmarks/native.py -n 5 --no-callgrind --json out.json
+    python benchmarks/native.py --timing-cost   # what the report's timing costs
+    python benchmarks/native.py --quick -n 1 --no-callgrind   # CI smoke
 """
 
 from __future__ import annotations
@@ -130,6 +132,7 @@ def main(args: list[str] | None = None) -> int:
     parser.add_argument("--json", help="write the results here too")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("-j", "--jobs", type=int, default=2, help="callgrind runs at once")
+    parser.add_argument("--quick", action="store_true", help="CI smoke: the stdlib program only")
     parser.add_argument(
         "--timing-cost", action="store_true",
         help="only measure what timing each real import for the report costs (callgrind)",
@@ -145,7 +148,7 @@ def main(args: list[str] | None = None) -> int:
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         cells: list[tuple[dict[str, Any], list[str]]] = []
-        for app in startup.APPS:
+        for app in startup.APPS[:1] if opts.quick else startup.APPS:
             missing = [m for m in app.needs if subprocess.run(
                 [python, "-c", f"import {m}"], env=child_env(), capture_output=True).returncode]
             if missing:
