@@ -42,6 +42,7 @@ else:
 # default one (no arguments, no LAZYIMP_IGNORE*, no [tool.lazyimp]).
 _frames: Any = None
 _rule: Any = None
+_sites: Any = None
 _proxy: Any = None
 _loaders: Any = None
 _reload: Any = None
@@ -58,7 +59,7 @@ _memory_setting: Any = None
 
 
 def _load_mechanism() -> None:
-    global _frames, _rule, _proxy, _loaders, _reload
+    global _frames, _rule, _proxy, _loaders, _reload, _sites
     if _proxy is None:
         _load_policy()
         _load_registry()
@@ -68,10 +69,13 @@ def _load_mechanism() -> None:
             from . import _proxy as proxy
             from . import _reload as reload_
             from . import _rule as rule
+            from . import _sites as sites
 
         _frames, _rule, _loaders, _reload, _proxy = frames, rule, loaders, reload_, proxy
+        _sites = sites
         if _importer is not None and _importer in sys.meta_path:
             _reload.patch()
+            _sites.patch_fromlist()
 
 
 def _load_policy() -> Any:
@@ -353,6 +357,7 @@ def _insert(importer: Importer) -> None:
                 _registry.mark_installed(*_installed)
             if _reload is not None:
                 _reload.patch()
+                _sites.patch_fromlist()
         if _native is not None:
             _native.activate(importer, _load_registry)
 
@@ -488,12 +493,13 @@ def uninstall() -> None:
 
 
 def _remove(importer: Importer) -> None:
-    # Take the finder out of sys.meta_path and undo the reload patch.  The caller
+    # Take the finder out of sys.meta_path and undo the reload and fromlist patches.  The caller
     # holds _state.lock and has checked that no install() or enabled() needs it.
     while importer in sys.meta_path:
         sys.meta_path.remove(importer)
     if _reload is not None:
         _reload.unpatch()
+        _sites.unpatch_fromlist()
     if _native is not None:
         _native.deactivate()
 

@@ -32,9 +32,11 @@ _MACHINERY: set[str] = {"<frozen importlib._bootstrap>", "<frozen importlib._boo
 # importlib is imported, which may be after lazyimp.
 _IMPORTLIB_INIT = ("importlib/__init__.py", "importlib\\__init__.py")
 # track_imports()'s __import__ wrapper is machinery too: the importer is its caller.
-# So is the lazy-from __import__ wrapper (it imports on the statement's behalf).
+# So are the lazy-from __import__ wrapper (it imports on the statement's behalf) and
+# the _handle_fromlist wrapper in _sites (importlib's, wrapped).
 _WRAPPERS: frozenset[str] = frozenset(
-    __file__.rsplit("_frames.py", 1)[0] + name for name in ("_tracking.py", "_lazyfrom.py")
+    __file__.rsplit("_frames.py", 1)[0] + name
+    for name in ("_tracking.py", "_lazyfrom.py", "_sites.py")
 )
 _MACHINERY |= _WRAPPERS
 

@@ -40,8 +40,8 @@ _UNSET: Any = object()
 _MODULE_TYPE = type(sys)
 
 
-class LazyName:
-    """A name taken lazily from a module: the module runs on its first real use."""
+class _LazyBase:
+    """What every stand-in has: its state, attribute access, ``__class__``, repr."""
 
     # The module is looked up by name, not held: a reference here would count
     # against the proxy's swap-out (each unknown holder sends it to the batched
@@ -65,7 +65,7 @@ class LazyName:
             module = sys.modules[name]
         real = _proxy.resolve(module) if _proxy.is_proxy(module) else module
         value = _value_from(real, name, self._lz_attr, self._lz_where)
-        object.__setattr__(self, "_lz_value", value)
+        _settle(self, value)
         return value
 
     # What makes it stand in for the object (SPEC 10.2).
@@ -95,9 +95,6 @@ class LazyName:
             return f"<lazy name {self._lz_attr!r} from {self._lz_name!r} (not loaded yet)>"
         return repr(self._lz_resolve())
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self._lz_resolve()(*args, **kwargs)
-
     def __mro_entries__(self, bases: tuple[Any, ...]) -> tuple[Any, ...]:
         return (self._lz_resolve(),)
 
@@ -113,8 +110,75 @@ class LazyName:
     def __reduce_ex__(self, protocol: Any) -> Any:
         return self._lz_resolve().__reduce_ex__(protocol)
 
-    def __hash__(self) -> int:
-        return hash(self._lz_resolve())
+
+class LazyName(_LazyBase):
+    """A name taken lazily from a module: the module runs on its first real use.
+
+    Until then its class forwards every special method (operators, containers,
+    calls, context managers, awaiting: SPEC 10.2); once resolved it takes a class
+    with exactly those of the object it stands for (``_tailored``).
+    """
+
+    __slots__ = ()
+    __module__ = _LazyBase.__dict__["__module__"]
+    __doc__ = _LazyBase.__dict__["__doc__"]
+
+
+# Once resolved, a stand-in's class only has the special methods of the object it
+# stands for (see _tailored); until then it has them all (SPEC 10.2).
+_set_class = object.__dict__["__class__"].__set__
+# The special methods a stand-in forwards: name -> method.  Filled below.
+_FORWARDERS: dict[str, Callable[..., Any]] = {}
+# type of the resolved object -> the stand-in class with its special methods; bounded.
+_tailored_classes: dict[type, type] = {}
+# Forwarded whatever the type: bool() must not fall back to a missing __len__, and
+# str(), format() and == exist on every object.
+_ALWAYS = frozenset({"__bool__", "__str__", "__format__", "__eq__", "__ne__"})
+
+
+def _tailored(real: type) -> type:
+    # ABCs decide by the special methods a type has: isinstance(x, Iterable) is
+    # true for any class defining __iter__.  A stand-in with every forwarder would
+    # claim to be iterable, callable, hashable... whatever it stands for (SQLAlchemy's
+    # to_list(MetaData stand-in) then called list() on it).  An ABC check reads
+    # __class__ first, which resolves the stand-in and lands here, before it looks
+    # at the instance's type: so the resolved stand-in gets a class with exactly
+    # the forwarders its object's type supports, and the check sees the truth.
+    cls = _tailored_classes.get(real)
+    if cls is None:
+        # __module__ and __doc__ stay the base's forwarding properties (type() would
+        # otherwise set the class's own: functools.wraps copies them).
+        namespace: dict[str, Any] = {
+            "__slots__": (),
+            "__module__": _LazyBase.__dict__["__module__"],
+            "__doc__": _LazyBase.__dict__["__doc__"],
+        }
+        for name, method in _FORWARDERS.items():
+            if name in _ALWAYS or _lookup(real, name) is not None:
+                namespace[name] = method
+        if _lookup(real, "__hash__") is None:
+            namespace["__hash__"] = None  # unhashable, as the object is
+        cls = type("LazyName", (_LazyBase,), namespace)
+        cls.__qualname__ = "LazyName"
+        if len(_tailored_classes) > 512:
+            _tailored_classes.clear()
+        _tailored_classes[real] = cls
+    return cls
+
+
+def _lookup(cls: type, name: str) -> Any:
+    # As the interpreter finds a special method: in the type's MRO, not on the type
+    # object (getattr(int, "__call__") is type.__call__, found on the metaclass).
+    for klass in cls.__mro__:
+        if name in klass.__dict__:
+            return klass.__dict__[name]
+    return None
+
+
+def _settle(lazy: _LazyBase, value: Any) -> None:
+    """Give a stand-in its object, and the class that matches the object's type."""
+    object.__setattr__(lazy, "_lz_value", value)
+    _set_class(lazy, _tailored(type(value)))
 
 
 def _operator(function: Callable[..., Any], reflected: bool = False) -> Callable[..., Any]:
@@ -125,9 +189,9 @@ def _operator(function: Callable[..., Any], reflected: bool = False) -> Callable
 
 def _special(name: str) -> Callable[..., Any]:
     # Special methods are looked up on the type, as the interpreter does.
-    def method(self: LazyName, *args: Any) -> Any:
+    def method(self: _LazyBase, *args: Any, **kwargs: Any) -> Any:
         real = self._lz_resolve()
-        return getattr(type(real), name)(real, *args)
+        return getattr(type(real), name)(real, *args, **kwargs)
 
     method.__name__ = name
     return method
@@ -150,7 +214,7 @@ def _install_forwarders() -> None:
         "__abs__": operator.abs, "__invert__": operator.invert,
     }
     for name, function in plain.items():
-        setattr(LazyName, name, _operator(function))
+        _FORWARDERS[name] = _operator(function)
     binary: dict[str, Callable[..., Any]] = {
         "add": operator.add, "sub": operator.sub, "mul": operator.mul,
         "matmul": operator.matmul, "truediv": operator.truediv,
@@ -159,13 +223,16 @@ def _install_forwarders() -> None:
         "and": operator.and_, "xor": operator.xor, "or": operator.or_,
     }
     for name, function in binary.items():
-        setattr(LazyName, f"__{name}__", _operator(function))
-        setattr(LazyName, f"__r{name}__", _operator(function, reflected=True))
+        _FORWARDERS[f"__{name}__"] = _operator(function)
+        _FORWARDERS[f"__r{name}__"] = _operator(function, reflected=True)
     for name in (
         "__enter__ __exit__ __aenter__ __aexit__ __await__ __aiter__ __anext__ __next__ "
-        "__reversed__ __bytes__ __int__ __float__ __complex__ __index__ __round__ __fspath__"
+        "__reversed__ __bytes__ __int__ __float__ __complex__ __index__ __round__ __fspath__ "
+        "__call__ __hash__"
     ).split():
-        setattr(LazyName, name, _special(name))
+        _FORWARDERS[name] = _special(name)
+    for name, method in _FORWARDERS.items():
+        setattr(LazyName, name, method)
 
 
 _install_forwarders()
@@ -265,7 +332,7 @@ def on_resolved(name: str, real: Any) -> None:
         except AttributeError:
             continue  # the LazyName raises ImportError on use, naming the statement
         namespace[alias] = value
-        object.__setattr__(lazy, "_lz_value", value)
+        _settle(lazy, value)
 
 
 # The statement analysis (SPEC 10.3) reads the module's code: lazyimp._reads.

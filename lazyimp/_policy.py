@@ -52,10 +52,13 @@ DEFAULT_IGNORE_IMPORTERS: dict[str, str] = {
     "matplotlib": "its modules register docstring parameters at import "
     "(_docstring.interpd) that other modules' class bodies interpolate while they run "
     "(deferred: KeyError '_legend_kw_axes', 'contour_doc')",
-    "sqlalchemy": "its modules register events and preloaded modules at import, and "
-    "util.preloaded.import_prefix imports registered modules while iterating the "
-    "registry (deferred: 'Set changed size during iteration', then circular imports "
-    "that see partly initialised modules)",
+    "sqlalchemy": "its modules import each other in cycles that only work in the order "
+    "its own imports run them, and register events and preloaded modules at import "
+    "(deferred: ImportError from the partly initialised sqlalchemy.orm.mapped_collection)",
+    "alembic": "its modules import each other in a cycle (runtime.migration, ddl, "
+    "autogenerate.render, operations.ops, operations.base) that works only entered at "
+    "alembic.ddl, where its own imports enter it (deferred: ImportError from the partly "
+    "initialised alembic.operations.base)",
 }
 
 KEYS = (

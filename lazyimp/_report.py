@@ -69,6 +69,10 @@ class ModuleEntry:
     memory_before: int | None = None
     memory_after: int | None = None
     attempts: int = 0
+    # For a module never used: whether the importing module's code ever reads what
+    # the import statement bound (None: not known, e.g. code run by -c or a REPL).
+    # An unread binding may mean the import was made for its body's side effects.
+    binding_read: bool | None = None
 
     @property
     def memory_delta(self) -> int | None:
@@ -114,6 +118,9 @@ class Report:
     memory_probe: bool
     totals: Totals
     modules: list[ModuleEntry] = field(default_factory=list)
+    # The configuration in effect (``Importer.config.as_dict()`` made plain: entries
+    # with their sources, the number of install() calls merged); None before install.
+    config: dict[str, Any] | None = None
 
     def by_state(self, state: str) -> list[ModuleEntry]:
         """The entries in ``state`` (one of the ``_registry`` state names)."""
@@ -252,6 +259,7 @@ def collect() -> Report:
             memory_after=rec.memory_after,
             attempts=rec.attempts,
         )
+    _fill_binding_reads(entries)  # may import lazyimp._bindings: before the sweep
     for name in list(sys.modules):
         if name not in entries:
             entries[name] = ModuleEntry(name=name, state=_registry.OTHER)
@@ -265,7 +273,35 @@ def collect() -> Report:
         memory_probe=_registry.memory_probe is not None,
         totals=_totals(modules),
         modules=modules,
+        config=_config() if installed_at is not None else None,
     )
+
+
+def _config() -> dict[str, Any] | None:
+    # The importer's configuration, as plain data (callables by their repr).
+    importer = _finder._importer
+    if importer is None:
+        return None
+    data = importer.config.as_dict()
+    for key in ("filter", "memory"):
+        value = data[key]
+        if value is not None and not isinstance(value, bool):
+            data[key] = repr(value)
+    return data
+
+
+def _fill_binding_reads(entries: dict[str, ModuleEntry]) -> None:
+    # For each module never used: does the importing module's code ever read what
+    # the statement bound?  Read from the importer's source, compiled again here,
+    # so the import hot path keeps nothing for it (the report pays, when asked).
+    never = [m for m in entries.values() if m.state == _registry.PROXIED]
+    if not never:
+        return
+    from . import _bindings
+
+    for m in never:
+        if m.import_file and m.import_line and m.importer:
+            m.binding_read = _bindings.read_at(m.import_file, m.import_line, m.importer, m.name)
 
 
 def _fill_self_times(entries: dict[str, ModuleEntry]) -> None:
@@ -447,10 +483,39 @@ def _write_text(rep: Report) -> str:
     lines.append("")
     lines.append(f"Never used ({len(never)}):")
     if never:
-        lines.extend(_wrap([m.name for m in never], columns))
+        lines.extend(_wrap([m.name + ("*" if m.binding_read is False else "") for m in never], columns))
+        unread = [m for m in never if m.binding_read is False]
+        if unread:
+            lines.append(
+                f"  * {len(unread)} imported by a module that never reads the name it binds: "
+                "if one was imported for what its body does (a registry, a hook), deferring "
+                "it changes the program; 'python -m lazyimp bisect' finds out"
+            )
     else:
         lines.append("  (none)")
+    lines.extend(_config_lines(rep.config))
     return "\n".join(lines) + "\n"
+
+
+def _config_lines(config: dict[str, Any] | None) -> list[str]:
+    # What the configuration adds to the defaults, each entry with its source.
+    if not config:
+        return []
+    out: list[str] = []
+    for key in ("ignore", "ignore_packages", "ignore_paths", "ignore_importers"):
+        entries = config.get(key) or {}
+        if entries:
+            listed = ", ".join(f"{name} ({source})" for name, source in sorted(entries.items()))
+            out.append(f"  {key}: {listed}")
+    sources = config.get("sources", {})
+    for key in ("defaults", "lazy_from", "filter", "memory"):
+        if sources.get(key, "default") != "default":
+            out.append(f"  {key}: {config.get(key)} ({sources[key]})")
+    calls = config.get("install_calls") or 0
+    if not out and calls <= 1:
+        return []
+    head = f"Configuration ({calls} install() calls merged):" if calls > 1 else "Configuration:"
+    return ["", head, *out]
 
 
 def _wrap(names: list[str], width: int = 88) -> list[str]:

@@ -138,38 +138,48 @@ def _side_effect(
     # module reads what the statement binds, else why it is a side-effect import.
     if "." not in importer and "__path__" not in namespace:
         return None  # a top-level module, not a module inside a package
-    name, fromlist = stmt
-    assert name is not None
     bound = _frames.bindings(frame, stmt) or {}
-    chains: list[tuple[str, ...]]
-    if fromlist:
-        key = bound.get(fullname)
-        if key is not None:
-            chains = [(key,)]  # from . import x, from pkg import sub as x
-        elif fullname == name or name.startswith(fullname + "."):
-            # from pkg.mod import a, b (or one of its parents): the names bound
-            chains = [(value,) for value in bound.values()]
-        else:
-            return None
-        if not chains:
-            return None  # nothing stored (a star import): not this rule's case
-    elif fullname == name or name.startswith(fullname + "."):
-        alias = bound.get(name)
-        if alias is not None:
-            chains = [(alias,)]  # import a.b.c as d
-        else:
-            root = bound.get(name.partition(".")[0])
-            if root is None:
-                return None  # bound where we cannot see (not a plain store)
-            chains = [(root, *name.split(".")[1:])]  # import a.b.c
-    else:
+    chains = binding_chains(stmt, bound, fullname)
+    if not chains:
         return None
     code = frame.f_code
     for chain in chains:
         if _reads.reads(code, chain):
             return None
     what = " or ".join(".".join(chain) for chain in chains)
-    return f"side effect: {importer} imports {name} and never reads {what}"
+    return f"side effect: {importer} imports {stmt[0]} and never reads {what}"
+
+
+def binding_chains(
+    stmt: tuple[str | None, tuple[str, ...] | None], bound: dict[str, str], fullname: str
+) -> list[tuple[str, ...]] | None:
+    """What reading the binding of ``fullname`` by this statement looks like in code.
+
+    The chain ``a.b.c`` for ``import a.b.c`` (and its parents); the name for ``import
+    a.b.c as d``, ``from . import x`` and ``from pkg import sub``; the names bound for
+    ``from pkg.mod import a, b`` (any one read counts).  None when the statement
+    does not bind ``fullname`` where code can see it.
+    """
+    name, fromlist = stmt
+    if name is None:
+        return None
+    if fromlist:
+        key = bound.get(fullname)
+        if key is not None:
+            return [(key,)]  # from . import x, from pkg import sub as x
+        if fullname == name or name.startswith(fullname + "."):
+            # from pkg.mod import a, b (or one of its parents): the names bound
+            return [(value,) for value in bound.values()] or None
+        return None
+    if fullname == name or name.startswith(fullname + "."):
+        alias = bound.get(name)
+        if alias is not None:
+            return [(alias,)]  # import a.b.c as d
+        root = bound.get(name.partition(".")[0])
+        if root is None:
+            return None  # bound where we cannot see (not a plain store)
+        return [(root, *name.split(".")[1:])]  # import a.b.c
+    return None
 
 
 def _from_reason(

@@ -69,6 +69,37 @@ def test_from_import_binds_lazy_names_and_swaps_them_after_the_module_runs(tmp_p
     )
 
 
+def test_abc_checks_on_a_stand_in_see_the_objects_type(tmp_path: Path) -> None:
+    """isinstance(stand-in, Iterable/Sized/Callable/Hashable) answers for the object (SPEC 10.2).
+
+    Found by the popular-stacks check: SQLAlchemy's to_list() asks Iterable of an alembic
+    env's MetaData stand-in and then called list() on it.
+    """
+    run(
+        tmp_path,
+        """
+        from lib import Base, ITEMS, double, NUMBER
+        import collections.abc as abc
+        def main():
+            B, IT, D, N = Base, ITEMS, double, NUMBER     # copies: stay stand-ins
+            obj_checks = (isinstance(B, abc.Iterable), isinstance(IT, abc.Iterable),
+                          isinstance(IT, abc.Sized), isinstance(D, abc.Callable),
+                          isinstance(N, abc.Iterable), isinstance(N, abc.Hashable),
+                          isinstance(IT, abc.Hashable))
+            assert obj_checks == (False, True, True, True, False, True, False), obj_checks
+            assert type(N).__name__ == "LazyName" and bool(N) and N + 1 == 11
+            assert list(IT) == [1, 2, 3] and not callable(N) and callable(D)
+            try:
+                iter(N)
+            except TypeError:
+                pass
+            else:
+                raise AssertionError("a stand-in of an int iterated")
+        main()
+        """,
+    )
+
+
 def test_lazy_names_stand_in_for_the_object(tmp_path: Path) -> None:
     """Calling, attributes, subclassing, isinstance, decorators, operators, iteration, with, await, functools.wraps (SPEC 10.2)."""
     run(

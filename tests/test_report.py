@@ -588,3 +588,70 @@ def test_startup_report_example_runs(tmp_path: Path) -> None:
     assert "demo_app.export" in never
     table = out.split("Resolved modules by load time")[1].split("Never used")[0]
     assert " statistics " in table and " demo_app.stats " in table
+
+
+def test_never_used_modules_say_whether_their_binding_is_read(tmp_path: Path) -> None:
+    """A never-used module whose binding the importer never reads is flagged (SPEC 5.7, 6.1)."""
+    write_tree(
+        tmp_path,
+        {
+            "plugin_pkg/__init__.py": "",
+            "used_pkg/__init__.py": "X = 1\n",
+            "app.py": (
+                "import sys\n"
+                "import plugin_pkg\n"           # never read: a side-effect import?
+                "import used_pkg as u\n"        # read, in a function never called
+                "def later():\n    return u.X\n"
+            ),
+        },
+    )
+    proc = run_python(
+        """
+        import io, json, sys
+        sys.path.insert(0, ".")
+        import lazyimp
+        lazyimp.install()
+        import app
+        app.__dict__
+        out = io.StringIO()
+        lazyimp.report(out, format="json")
+        mods = {m["name"]: m for m in json.loads(out.getvalue())["modules"]}
+        print(mods["plugin_pkg"]["binding_read"], mods["used_pkg"]["binding_read"])
+        text = io.StringIO()
+        lazyimp.report(text)
+        print(text.getvalue())
+        """,
+        tmp_path=tmp_path,
+        cwd=tmp_path,
+        env={"COLUMNS": "200"},
+    )
+    first, text = proc.stdout.split("\n", 1)
+    assert first == "False True"
+    assert "plugin_pkg*" in text and "used_pkg*" not in text
+    assert "1 imported by a module that never reads the name it binds" in text
+    assert "python -m lazyimp bisect" in text
+
+
+def test_report_shows_the_configuration_and_its_sources(tmp_path: Path) -> None:
+    """The report carries the merged configuration: entries with their install() call (SPEC 1.1, 6.1)."""
+    proc = run_python(
+        """
+        import io, json
+        import lazyimp
+        lazyimp.install(ignore=["json"])
+        lazyimp.install(ignore_packages=["email"], lazy_from=True)
+        out = io.StringIO()
+        lazyimp.report(out, format="json")
+        config = json.loads(out.getvalue())["config"]
+        print(config["install_calls"], config["ignore"], config["ignore_packages"], config["lazy_from"])
+        text = io.StringIO()
+        lazyimp.report(text)
+        print(text.getvalue())
+        """,
+        cwd=tmp_path,
+    )
+    first, text = proc.stdout.split("\n", 1)
+    assert first == "2 {'json': 'install()'} {'email': 'install() call 2'} True"
+    assert "Configuration (2 install() calls merged):" in text
+    assert "ignore: json (install())" in text and "ignore_packages: email (install() call 2)" in text
+    assert "lazy_from: True (install() call 2)" in text
