@@ -29,7 +29,7 @@ def is_lazy(obj: object) -> bool:
     swapped out) is no longer lazy.
     """
     if _finder._native is not None or _finder.engine() == "pep810":
-        return bool(_finder._load_native().is_lazy(obj))
+        return _native_is_lazy(_finder._load_native().DEFERRED, obj)
     proxy = _finder._proxy
     if isinstance(obj, str):
         # A proxy whose body failed is out of sys.modules but still pending (SPEC 3.5).
@@ -49,7 +49,7 @@ def load(obj: Any) -> Any:
     raises (``ModuleNotFoundError`` for a name that is not found).
     """
     if _finder._native is not None or _finder.engine() == "pep810":
-        return _finder._load_native().load(obj)
+        return _native_load(obj)
     if isinstance(obj, str):
         module = sys.modules.get(obj)
         if module is None:
@@ -69,7 +69,7 @@ def pending() -> list[str]:
     On 3.15: the modules lazyimp's filter deferred that have not run yet.
     """
     if _finder._native is not None:
-        return list(_finder._native.pending())
+        return _native_pending(_finder._native.DEFERRED)
     proxy = _finder._proxy
     return list(proxy.PENDING) if proxy is not None else []
 
@@ -83,7 +83,7 @@ def resolve_all() -> list[str]:
     globals whose module is imported now).  Raises the first module failure.
     """
     if _finder._native is not None:
-        return list(_finder._native.resolve_all())
+        return _native_resolve_all(_finder._native.DEFERRED)
     done: list[str] = []
     proxies = _finder._proxy
     if proxies is None:
@@ -97,3 +97,71 @@ def resolve_all() -> list[str]:
 
     _swap.scan(force=True)
     return done
+
+
+# --- the native engine (3.15+): _native.DEFERRED and the interpreter's lazy objects ----
+
+
+def _native_pending(deferred: dict[str, Any]) -> list[str]:
+    # Deferred by lazyimp's filter and not imported yet, in the order deferred.
+    modules = sys.modules
+    return [name for name in deferred if name not in modules]
+
+
+def _native_is_lazy(deferred: dict[str, Any], obj: object) -> bool:
+    # A lazy object, or a module name whose lazy import (lazyimp's or the program's
+    # own `lazy import`) has not run yet.
+    if isinstance(obj, str):
+        if obj in sys.modules:
+            return False
+        return obj in deferred or obj in sys.lazy_modules  # type: ignore[attr-defined]
+    return type(obj) is _lazy_type()
+
+
+def _lazy_type() -> type:
+    import types
+
+    return types.LazyImportType  # type: ignore[attr-defined,no-any-return]
+
+
+def _native_load(obj: Any) -> Any:
+    if isinstance(obj, str):
+        from importlib import import_module
+
+        return import_module(obj)
+    if type(obj) is _lazy_type():
+        return obj.resolve()  # type: ignore[attr-defined]
+    return obj
+
+
+def _native_resolve_all(deferred: dict[str, Any]) -> list[str]:
+    # Import every pending module, then replace the lazy objects left in module
+    # globals whose module is imported now (reading them would do it one by one).
+    from importlib import import_module
+
+    done: list[str] = []
+    while True:
+        names = _native_pending(deferred)
+        if not names:
+            break
+        for name in names:
+            if name not in sys.modules:
+                import_module(name)
+            deferred.pop(name, None)
+            done.append(name)
+    lazy_type = _lazy_type()
+    for module in list(sys.modules.values()):
+        namespace = getattr(module, "__dict__", None)
+        if type(namespace) is not dict:
+            continue
+        for key, value in list(namespace.items()):
+            if type(value) is lazy_type and _target(value) in sys.modules:
+                namespace[key] = value.resolve()  # type: ignore[attr-defined]
+    return done
+
+
+def _target(lazy: Any) -> str:
+    # repr is "<lazy_import 'a.b'>": the module (or module.attribute) it stands for.
+    text = repr(lazy)
+    name = text.partition("'")[2].rpartition("'")[0]
+    return name if name in sys.modules else name.rpartition(".")[0]
