@@ -229,17 +229,17 @@ def _statement(frame: FrameType) -> tuple[str | None, tuple[str, ...] | None, in
     ops = _opmap()
     if raw[lasti] != ops["IMPORT_NAME"]:
         return None, None, 0
-    name = code.co_names[_arg(raw, lasti, ops)]
+    name = code.co_names[_arg(raw, lasti, ops) >> _IMPORT_NAME_SHIFT]
     # The fromlist is the constant loaded just before (LOAD_CONST level; LOAD_CONST
     # fromlist; IMPORT_NAME), skipping EXTENDED_ARG and CACHE entries.
     consts: list[Any] = []
     prev = lasti - 2
-    load_const = ops["LOAD_CONST"]
     skip = (ops.get("EXTENDED_ARG", -1), ops.get("CACHE", -1))
     while prev >= 0 and len(consts) < 2:
         op = raw[prev]
-        if op == load_const:
-            consts.append(code.co_consts[_arg(raw, prev, ops)])
+        value = _constant(code, raw, prev, ops)
+        if value is not _NO_CONSTANT:
+            consts.append(value)
         elif op not in skip:
             break
         prev -= 2
@@ -249,6 +249,35 @@ def _statement(frame: FrameType) -> tuple[str | None, tuple[str, ...] | None, in
     if not isinstance(level, int):
         level = 0
     return name, (fromlist if isinstance(fromlist, tuple) else None), level
+
+
+# 3.15 (PEP 810): IMPORT_NAME's argument is the name index << 2 | the lazy/eager flags.
+_IMPORT_NAME_SHIFT = 2 if sys.version_info >= (3, 15) else 0
+_NO_CONSTANT = object()
+# 3.15: LOAD_COMMON_CONSTANT's table (None, "", True...), read from opcode once.
+_common: list[Any] = []
+
+
+def _constant(code: CodeType, raw: bytes, offset: int, ops: dict[str, int]) -> Any:
+    """The value the constant-loading instruction at ``offset`` pushes, or ``_NO_CONSTANT``.
+
+    LOAD_CONST everywhere; from 3.14 small ints come as LOAD_SMALL_INT (the value is
+    the argument) and from 3.15 None as LOAD_COMMON_CONSTANT (an index into a table
+    that ``opcode`` publishes).
+    """
+    op = raw[offset]
+    if op == ops["LOAD_CONST"]:
+        return code.co_consts[_arg(raw, offset, ops)]
+    if op == ops.get("LOAD_SMALL_INT", -1):
+        return _arg(raw, offset, ops)
+    if op == ops.get("LOAD_COMMON_CONSTANT", -1) and sys.version_info >= (3, 15):
+        if not _common:
+            with _state.eager_scope():
+                import opcode
+            _common.extend(opcode._common_constants)  # type: ignore[attr-defined]
+        arg = _arg(raw, offset, ops)
+        return _common[arg] if arg < len(_common) else _NO_CONSTANT
+    return _NO_CONSTANT
 
 
 def _arg(raw: bytes, offset: int, ops: dict[str, int]) -> int:

@@ -106,10 +106,13 @@ class Totals:
 class Report:
     """What lazyimp saw in this process: one ``ModuleEntry`` per module, and totals.
 
-    ``modules`` is sorted by name.  Render it with ``render(format)`` or ``write``.
+    ``engine`` is ``lazyimp.engine()``: ``"proxy"`` (3.10-3.14) or ``"pep810"``
+    (3.15+, where "deferred" means the interpreter bound a lazy object and
+    "resolved" that it later imported the module).  ``modules`` is sorted by name.  Render it with ``render(format)`` or ``write``.
     """
 
     version: int
+    engine: str
     installed: bool
     elapsed: float | None
     memory_probe: bool
@@ -264,6 +267,7 @@ def collect() -> Report:
     modules = sorted(entries.values(), key=lambda m: m.name)
     return Report(
         version=SCHEMA_VERSION,
+        engine=_finder.engine(),
         installed=installed_at is not None,
         elapsed=now - installed_at if installed_at is not None else None,
         memory_probe=_registry.memory_probe is not None,
@@ -435,7 +439,7 @@ def _write_text(rep: Report) -> str:
         )
         return "\n".join(lines) + "\n"
     elapsed = f" in the {rep.elapsed:.3f} s since install()" if rep.elapsed else ""
-    lines.append(f"lazyimp report: {t.deferred} modules deferred{elapsed}")
+    lines.append(f"lazyimp report: {t.deferred} modules deferred{elapsed} (engine: {rep.engine})")
     lines.append(f"  resolved     {t.resolved:6d}  (body ran on first use)")
     lines.append(f"  never used   {t.never_used:6d}  (never executed)")
     if t.failed:

@@ -36,6 +36,7 @@ __all__ = [
     "pytest_addoption",
     "pytest_load_initial_conftests",
     "pytest_report_header",
+    "pytest_sessionfinish",
     "pytest_unconfigure",
 ]
 
@@ -83,12 +84,28 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"lazyimp: lazy imports {state} (lazyimp.pytest_plugin)"
 
 
+# An xdist worker writes its report when its session finishes: xdist tells the
+# controller "workerfinished" right after that hook, and the controller may then end
+# the worker before the worker's unconfigure hooks run (under load it did, and the
+# report file was missing).
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    config = session.config
+    target = config.getoption("lazyimp_report", None)
+    if target and getattr(config, "workerinput", None) is not None:
+        _write_report(config, target)
+        config.stash[_written] = True
+
+
+_written = pytest.StashKey[bool]()
+
+
 # trylast: other plugins' unconfigure hooks may still import (and resolve) modules.
 @pytest.hookimpl(trylast=True)
 def pytest_unconfigure(config: pytest.Config) -> None:
     global _installed_here
     target = config.getoption("lazyimp_report", None)
-    if target:
+    if target and not config.stash.get(_written, False):
         _write_report(config, target)
     if _installed_here is not None:
         import lazyimp
