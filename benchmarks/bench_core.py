@@ -41,6 +41,11 @@ from benchutil import (
 import lazyimp
 from lazyimp import _proxy, _swap
 
+pytestmark = pytest.mark.proxy_engine(
+    "micro benchmarks of the proxy engine (hand-out, resolution, swap, forwarding); "
+    "on 3.15 benchmarks/native.py measures the PEP 810 engine"
+)
+
 ModuleType = type(sys)
 PathFinder = importlib.machinery.PathFinder
 module_from_spec = importlib.util.module_from_spec

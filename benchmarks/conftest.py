@@ -167,3 +167,14 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     off = get("test_reimport_lazyimp_not_installed")
     if on and off:
         write(f"  import of an imported module: installed / not installed = {on / off:.3f}x")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip the proxy engine's benchmarks on 3.15+ (PEP 810 engine), saying why, as tests/ does."""
+    if not hasattr(sys, "set_lazy_imports_filter"):
+        return
+    for item in items:
+        marker = item.get_closest_marker("proxy_engine")
+        if marker is not None:
+            why = marker.args[0] if marker.args else "measures the proxy engine"
+            item.add_marker(pytest.mark.skip(reason=f"proxy engine only (3.10-3.14): {why}"))

@@ -12,6 +12,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.proxy_engine(
+    "startup.py compares the proxy engine with its peers (the 3.11 tables); on 3.15 "
+    "benchmarks/native.py measures the PEP 810 engine (test_native_smoke.py)"
+)
+
 STARTUP = Path(__file__).resolve().parent / "startup.py"
 
 

@@ -1,8 +1,10 @@
 """lazyimp: lazy imports for the Pythons people run today.
 
-``lazyimp.install()`` makes every module-level ``import x`` hand back a proxy; the
-module body runs when the program first uses it, and the proxy then swaps itself
-out.  See README.rst for the contract and its limits.
+``lazyimp.install()`` makes every module-level ``import x`` lazy: the module body
+runs when the program first uses it.  On 3.10-3.14 the import hands back a proxy
+that then swaps itself out; on 3.15+ lazyimp drives the interpreter's own lazy
+imports (PEP 810) with the same configuration (``lazyimp.engine()`` says which).
+See README.rst for the contract and its limits.
 
 Importing this package installs nothing and imports nothing heavy (SPEC 7.6, 8.1):
 the report, import tracking and the spawn pickler load on first use.
@@ -13,13 +15,14 @@ from __future__ import annotations
 from ._finder import Importer as Importer
 from ._finder import disabled as disabled
 from ._finder import enabled as enabled
+from ._finder import engine as engine
 from ._finder import install as install
 from ._finder import is_installed as is_installed
-from ._finder import is_lazy as is_lazy
-from ._finder import load as load
-from ._finder import pending as pending
-from ._finder import resolve_all as resolve_all
 from ._finder import uninstall as uninstall
+from ._pending import is_lazy as is_lazy
+from ._pending import load as load
+from ._pending import pending as pending
+from ._pending import resolve_all as resolve_all
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -45,6 +48,7 @@ __all__ = [
     "Report",
     "disabled",
     "enabled",
+    "engine",
     "import_module_from_path",
     "install",
     "install_pickler",

@@ -129,7 +129,9 @@ def cmd_run(argv: list[str]) -> int:
         _check_target(target)
     except UsageError as exc:
         _fail(str(exc), 2 if target.kind == "script" else 1)
-    _install(ignore, opts.lazy_from)
+    # A timeline export holds the whole start-up, eager imports included (as -X
+    # importtime does): only then are they timed.
+    _install(ignore, opts.lazy_from, record_eager=opts.report in ("importtime", "chrome-trace"))
     return _execute(target, _report_at_exit(opts.report, opts.output))
 
 

@@ -48,6 +48,9 @@ _loaders: Any = None
 _reload: Any = None
 _policy: Any = None
 _registry: Any = None
+# The native engine (lazyimp._native), loaded by the first install()/enabled() on an
+# interpreter with PEP 810's lazy imports (3.15+); None on the proxy engine.
+_native: Any = None
 
 # (time, modules) of the first install, handed to the registry when it loads.
 _installed: tuple[float, frozenset[str]] | None = None
@@ -102,12 +105,28 @@ def sync_registry() -> None:
         _load_registry()
 
 
+def engine() -> str:
+    """Which engine makes imports lazy on this interpreter: ``"proxy"`` or ``"pep810"``.
+
+    ``"pep810"`` on CPython 3.15+, whose built-in lazy imports (PEP 810) lazyimp
+    drives with its own policy as the interpreter's filter; ``"proxy"`` on 3.10-3.14,
+    where lazyimp hands out module proxies that swap themselves out.  The same
+    configuration works with both; README "Versions and engines" lists the
+    differences.
+    """
+    return "pep810" if hasattr(sys, "set_lazy_imports_filter") else "proxy"
+
+
+def _load_native() -> Any:
+    global _native
+    if _native is None:
+        with _state.eager_scope():
+            from . import _native as native
+        _native = native
+    return _native
+
+
 def _unsupported_interpreter() -> str | None:
-    if sys.version_info >= (3, 15):
-        return (
-            "lazyimp does not support Python 3.15+ yet: it has PEP 810 lazy imports built in "
-            "(`lazy import x`, -X lazy_imports=all), and lazyimp's finder is untested there"
-        )
     gil = getattr(sys, "_is_gil_enabled", None)
     if (gil is not None and not gil()) or "t" in getattr(sys, "abiflags", ""):
         return (
@@ -156,6 +175,8 @@ class Importer:
 
     # -- the finder protocol ----------------------------------------------------------
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        if _native is not None:  # PEP 810 engine: only timing the deferred ones
+            return _native.find_spec(fullname, path, target)
         if target is not None or _state.eager_depth():
             return None
         spec = self._find_spec(fullname, path, target)
@@ -188,8 +209,16 @@ class Importer:
                 reason = self._lazy_or_why(fullname, spec, frame)
         if reason is not None:
             state = _registry.IGNORED if reason[0] == "policy" else _registry.EAGER
-            _registry.record_eager(fullname, state, reason[1])
-            return self._after_lazy_parent(fullname, spec) or spec
+            rec = _registry.record_eager(fullname, state, reason[1])
+            spec = self._after_lazy_parent(fullname, spec) or spec
+            if _registry.record_eager_times and rec is not None and spec.loader is not None:
+                # Only when an export asked for it: time the eager import too.
+                if frame is not None:
+                    rec.importer = frame.f_globals.get("__name__")
+                    rec.import_file = frame.f_code.co_filename
+                    rec.import_line = _frames.lineno(frame)
+                spec.loader = _loaders.Timed(spec.loader, rec)
+            return spec
         assert frame is not None
         code = frame.f_code
         record = _registry.record_proxied(
@@ -351,6 +380,8 @@ def _insert(importer: Importer) -> None:
             if _reload is not None:
                 _reload.patch()
                 _sites.patch_fromlist()
+        if _native is not None:
+            _native.activate(importer, _load_registry)
 
 
 def install(*, reset: bool = False, **config: Any) -> Importer:
@@ -386,8 +417,10 @@ def install(*, reset: bool = False, **config: Any) -> Importer:
     Raises:
         TypeError: an unknown keyword or a value of the wrong type.
         ValueError: a malformed entry (names its source); nothing is changed.
-        RuntimeError: on an interpreter lazyimp does not support (3.15+,
-            free-threaded builds).
+        RuntimeError: on an interpreter lazyimp does not support (free-threaded
+            builds, other implementations than CPython).
+
+    On 3.15+ the engine is the interpreter's own (PEP 810): see ``engine()``.
     """
     problem = _unsupported_interpreter()
     if problem is not None:
@@ -395,6 +428,8 @@ def install(*, reset: bool = False, **config: Any) -> Importer:
     global _memory_setting
     if not isinstance(reset, bool):
         raise TypeError(f"install(reset=...) must be True or False, got {reset!r}")
+    if engine() == "pep810":
+        _load_native()
     importer = _the_importer()
     # A second call merges into what the first set (never silently drops it).
     base = importer._config if importer.globally_on and not reset else None
@@ -414,10 +449,15 @@ def install(*, reset: bool = False, **config: Any) -> Importer:
             _load_registry().configure_verbose()
         importer.config = new_config
         importer.globally_on = True
+        if new_config is not None and new_config.record_eager:
+            _load_registry().record_eager_times = True
+        elif _registry is not None:
+            _registry.record_eager_times = False
         importer._install_calls = calls
         # new_config is None when nothing configures anything: no lazy_from, and
         # the policy module need not load yet (it loads with the first import).
-        if new_config is not None and new_config.lazy_from:
+        # The native engine reads lazy_from in its filter: no __import__ wrapper.
+        if new_config is not None and new_config.lazy_from and _native is None:
             _load_mechanism()
             with _state.eager_scope():
                 from . import _lazyfrom
@@ -501,6 +541,8 @@ def _remove(importer: Importer) -> None:
     if _reload is not None:
         _reload.unpatch()
         _sites.unpatch_fromlist()
+    if _native is not None:
+        _native.deactivate()
 
 
 def is_installed() -> bool:
@@ -525,6 +567,8 @@ class _Switch:
             problem = _unsupported_interpreter()
             if problem is not None:
                 raise RuntimeError(problem)
+            if engine() == "pep810":
+                _load_native()
             importer = _the_importer()
             # The block's settings add to what install() set, for the block.
             new_config = None
@@ -587,53 +631,10 @@ def import_lazily(name: str) -> Any:
     _state._local.depth = 0
     try:
         with _Switch(True, {}):
-            exec(compile(f"import {name}", "<lazyimp.import_lazily>", "exec"), namespace)
+            exec(compile(f"import {name} as __lazyimp_m", "<lazyimp.import_lazily>", "exec"), namespace)
     finally:
         _state._local.depth = depth
+    if _native is not None:
+        # PEP 810: the interpreter's lazy object (a dict read does not reify it).
+        return namespace["__lazyimp_m"]
     return sys.modules[name]
-
-
-def is_lazy(obj: object) -> bool:
-    """True if ``obj`` is a lazyimp module proxy whose module has not run yet.
-
-    Never executes the module.  A proxy that has been resolved (and is only still
-    held somewhere it could not be swapped out) is no longer lazy.
-    """
-    return _proxy is not None and bool(_proxy.is_lazy(obj))
-
-
-def load(obj: Any) -> Any:
-    """Execute a lazily imported module now and return the real module.
-
-    The eager idiom: ``importlib.import_module(name)``.  Anything that is not a
-    lazyimp proxy is returned unchanged.  Raises what the module body raises.
-    """
-    if _proxy is not None and _proxy.is_proxy(obj):
-        return _proxy.resolve(obj)
-    return obj
-
-
-def pending() -> list[str]:
-    """Names of the modules handed out lazily and not executed yet, in import order."""
-    return list(_proxy.PENDING) if _proxy is not None else []
-
-
-def resolve_all() -> list[str]:
-    """Execute every pending lazy module now; return their names (SPEC 1.6).
-
-    For pre-fork servers, privilege drops and freezing.  Modules that the resolved
-    bodies import lazily in turn are resolved too.  Then rewrites any remaining
-    references in dicts (one heap scan).  Raises the first module failure.
-    """
-    done: list[str] = []
-    if _proxy is None:
-        return done
-    while _proxy.PENDING:
-        name, proxy = next(iter(_proxy.PENDING.items()))
-        _proxy.resolve(proxy)
-        _proxy.PENDING.pop(name, None)
-        done.append(name)
-    from . import _swap
-
-    _swap.scan(force=True)
-    return done

@@ -62,14 +62,18 @@ def _opmap() -> dict[str, int]:
 
 def _encoding_probe() -> Any:
     # Never called.  Its names load in this order: sys, _state, lock, _state,
-    # lock, acquire (co_names indexes 0, 1, 2, 1, 2, 3); the arguments its
-    # LOAD_GLOBAL, LOAD_ATTR and LOAD_METHOD carry for them show how far each
-    # shifts the index left to make room for flag bits (3.11 added one to
-    # LOAD_GLOBAL, 3.12 one to LOAD_ATTR, which took over LOAD_METHOD).
-    return sys, _state.lock, _state.lock.acquire()
+    # lock, acquire, then _encoding_probe is imported (co_names indexes 0, 1, 2, 1,
+    # 2, 3, 4); the arguments its LOAD_GLOBAL, LOAD_ATTR, LOAD_METHOD and
+    # IMPORT_NAME carry for them show how far each shifts the index left to make
+    # room for flag bits (3.11 added one to LOAD_GLOBAL, 3.12 one to LOAD_ATTR,
+    # which took over LOAD_METHOD, 3.15 two to IMPORT_NAME for PEP 810).
+    found = sys, _state.lock, _state.lock.acquire()
+    import _encoding_probe  # type: ignore[import-not-found]  # noqa: F401
+
+    return found
 
 
-_PROBE_NAMES = ("sys", "_state", "lock", "_state", "lock", "acquire")
+_PROBE_NAMES = ("sys", "_state", "lock", "_state", "lock", "acquire", "_encoding_probe")
 
 # What the readers store a name in, by kind: a global or class-body name, a fast
 # local, a cell, or a fast local packed with another in one argument (3.13's
@@ -92,6 +96,9 @@ class _Format:
         self.import_from = ops["IMPORT_FROM"]
         self.load_const = ops["LOAD_CONST"]
         self.load_small_int = get("LOAD_SMALL_INT", -1)  # 3.14: the value is the argument
+        # 3.15 loads None (and a few others) by an index into a table opcode publishes.
+        self.load_common_constant = get("LOAD_COMMON_CONSTANT", -1)
+        self.common_constants = tuple(getattr(opcode, "_common_constants", ()))
         self.load_global = ops["LOAD_GLOBAL"]
         self.load_attr = ops["LOAD_ATTR"]
         self.load_method = get("LOAD_METHOD", -1)  # 3.10 and 3.11
@@ -108,9 +115,9 @@ class _Format:
         self.stopiteration_error = descs.index(name) if name in descs else -1
         # Inline CACHE entries (two bytes each) after each opcode, 3.11+: a list by
         # opcode on 3.11 and 3.12 (made bytes in C: a loop over it costs more than
-        # all the rest here), a dict by name from 3.13.
+        # all the rest here), a mapping by name from 3.13 (a frozendict on 3.15).
         caches = getattr(opcode, "_inline_cache_entries", None) or {}
-        if isinstance(caches, dict):
+        if hasattr(caches, "items"):
             counts = bytearray(256)
             for name, count in caches.items():
                 if name in ops:
@@ -118,14 +125,16 @@ class _Format:
             self.caches = bytes(counts)
         else:
             self.caches = bytes(caches).ljust(256, b"\0")
-        self.global_shift = self.attr_shift = self.method_shift = 0
-        self.global_shift, self.attr_shift, self.method_shift = self._shifts()
+        self.global_shift = self.attr_shift = self.method_shift = self.import_shift = 0
+        shifts = self._shifts()
+        self.global_shift, self.attr_shift, self.method_shift, self.import_shift = shifts
 
-    def _shifts(self) -> tuple[int, int, int]:
+    def _shifts(self) -> tuple[int, int, int, int]:
         code = _encoding_probe.__code__
         raw = code.co_code
         names = iter(_PROBE_NAMES)
-        found = {self.load_global: 0, self.load_attr: 0, self.load_method: 0}
+        ops = (self.load_global, self.load_attr, self.load_method, self.import_name)
+        found = dict.fromkeys(ops, 0)
         pos, op, arg = self.first(raw)
         while pos >= 0:
             if op in found:
@@ -133,7 +142,7 @@ class _Format:
                 if index:
                     found[op] = arg.bit_length() - index.bit_length()
             pos, op, arg = self.next(raw, pos)
-        return found[self.load_global], found[self.load_attr], found[self.load_method]
+        return found[ops[0]], found[ops[1]], found[ops[2]], found[ops[3]]
 
     def first(self, raw: bytes) -> tuple[int, int, int]:
         """The first instruction: (offset, opcode, argument), as ``next`` gives."""
@@ -352,11 +361,11 @@ def statement_at(code: CodeType, lasti: int) -> tuple[str | None, tuple[str, ...
     fmt = _format()
     if lasti < 0 or lasti + 1 >= len(raw) or raw[lasti] != fmt.import_name:
         return None, None, 0
-    name = code.co_names[_arg(raw, lasti, fmt)]
+    name = code.co_names[_arg(raw, lasti, fmt) >> fmt.import_shift]
     # The compiler loads the level, then the fromlist, right before IMPORT_NAME,
-    # with LOAD_CONST (LOAD_SMALL_INT for the level from 3.14).  Neither has
-    # inline caches, so the instruction before one starts two bytes before its
-    # EXTENDED_ARG prefixes.
+    # with LOAD_CONST (LOAD_SMALL_INT for the level from 3.14, LOAD_COMMON_CONSTANT
+    # for a None fromlist from 3.15).  None of them has inline caches, so the
+    # instruction before one starts two bytes before its EXTENDED_ARG prefixes.
     fromlist_at = _before(raw, lasti, fmt)
     level_at = _before(raw, fromlist_at, fmt)
     known, fromlist = _constant(code, raw, fromlist_at, fmt)
@@ -383,6 +392,10 @@ def _constant(code: CodeType, raw: bytes, pos: int, fmt: _Format) -> tuple[bool,
         return True, code.co_consts[_arg(raw, pos, fmt)]
     if op == fmt.load_small_int:
         return True, _arg(raw, pos, fmt)
+    if op == fmt.load_common_constant:
+        arg = _arg(raw, pos, fmt)
+        table = fmt.common_constants
+        return (True, table[arg]) if arg < len(table) else (False, None)
     return False, None
 
 

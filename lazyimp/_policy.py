@@ -63,7 +63,7 @@ DEFAULT_IGNORE_IMPORTERS: dict[str, str] = {
 
 KEYS = (
     "ignore", "ignore_packages", "ignore_paths", "ignore_importers", "defaults", "filter",
-    "memory", "lazy_from",
+    "memory", "lazy_from", "record_eager",
 )
 _GLOB = frozenset("*?[")
 _ENV = {
@@ -91,11 +91,13 @@ class Config:
         self.filter: Callable[[str | None, str, tuple[str, ...] | None], bool] | None = None
         self.memory: Any = None
         self.lazy_from = False
+        self.record_eager = False
         self.sources: dict[str, str] = {
             "defaults": "default",
             "filter": "default",
             "memory": "default",
             "lazy_from": "default",
+            "record_eager": "default",
         }
         # How many install() calls this configuration merges (SPEC 1.1).
         self.calls = 0
@@ -113,6 +115,7 @@ class Config:
             "filter": self.filter,
             "memory": self.memory,
             "lazy_from": self.lazy_from,
+            "record_eager": self.record_eager,
             "sources": dict(self.sources),
             "install_calls": self.calls,
         }
@@ -131,6 +134,7 @@ class Config:
         other.filter = self.filter
         other.memory = self.memory
         other.lazy_from = self.lazy_from
+        other.record_eager = self.record_eager
         other.sources = dict(self.sources)
         other.calls = self.calls
         return other
@@ -250,7 +254,7 @@ def _merge(config: Config, values: dict[str, Any], source: str, cwd: str) -> Non
         elif key == "ignore_paths":
             for path in _paths(value, source, cwd):
                 config.ignore_paths[path] = source
-        elif key in ("defaults", "lazy_from"):
+        elif key in ("defaults", "lazy_from", "record_eager"):
             if not isinstance(value, bool):
                 raise TypeError(f"{key} from {source} must be True or False, got {value!r}")
             setattr(config, key, value)

@@ -303,7 +303,7 @@ def _hook_os_exit(handler: Callable[[], None]) -> None:
     os._exit = _exit
 
 
-def _install(ignore: list[str], lazy_from: bool = False) -> None:
+def _install(ignore: list[str], lazy_from: bool = False, record_eager: bool = False) -> None:
     # The launcher's own machinery (runpy and what it imports at module level) is
     # loaded before lazy imports are on: it must never be handed out lazily.
     import runpy  # noqa: F401
@@ -315,11 +315,12 @@ def _install(ignore: list[str], lazy_from: bool = False) -> None:
         config["ignore"] = ignore
     if lazy_from:
         config["lazy_from"] = True
+    if record_eager:
+        config["record_eager"] = True
     try:
         lazyimp.install(**config)
     except (TypeError, ValueError) as exc:
         _fail(f"cannot install lazy imports: {exc}")
-
 
 
 def compare_child() -> None:

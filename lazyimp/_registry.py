@@ -139,12 +139,23 @@ def mark_installed(at: float | None = None, modules: frozenset[str] | None = Non
                 RECORDS[name] = ModuleRecord(name, EXISTING)
 
 
-def record_eager(name: str, state: str, reason: str) -> None:
-    """A module found by the finder but kept eager (``ignored`` or ``eager``)."""
+def record_eager(name: str, state: str, reason: str) -> ModuleRecord | None:
+    """A module found by the finder but kept eager (``ignored`` or ``eager``).
+
+    Returns the new record, or None when the module already has one of another
+    kind (a proxy, now imported eagerly elsewhere).
+    """
     rec = RECORDS.get(name)
     if rec is None or rec.state in (EAGER, IGNORED):
         rec = RECORDS[name] = ModuleRecord(name, state)
         rec.reason = reason
+        return rec
+    return None
+
+
+# True while eager imports are timed too (install(record_eager=True)): the
+# importtime and chrome-trace exports then hold the whole start-up (SPEC 6.1).
+record_eager_times = False
 
 
 def record_proxied(

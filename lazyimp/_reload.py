@@ -48,6 +48,8 @@ def unpatch() -> None:
 def _module_for_reload(module: Any) -> Any:
     if _proxy.is_proxy(module):
         return _proxy.resolve(module)
+    if type(module).__name__ == "lazy_import" and hasattr(module, "resolve"):
+        return module.resolve()  # 3.15: the interpreter's lazy object, held in a local
     return module
 
 
@@ -55,8 +57,8 @@ def reload(module: Any) -> Any:
     """Reload a module, lazily imported or not, and return it (SPEC 4.1).
 
     The eager idiom is ``importlib.reload(module)``.  A lazy module that has not
-    run yet is executed first (it is then reloaded, as an eagerly imported one
-    would be).  Raises what ``importlib.reload`` raises, and what the body raises.
+    run yet (a proxy, or on 3.15 the interpreter's lazy object) is executed first
+    (it is then reloaded, as an eagerly imported one would be).  Raises what ``importlib.reload`` raises, and what the body raises.
     """
     original = _reload_patch[1] if _reload_patch is not None else None
     if original is None:

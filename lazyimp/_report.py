@@ -106,10 +106,13 @@ class Totals:
 class Report:
     """What lazyimp saw in this process: one ``ModuleEntry`` per module, and totals.
 
-    ``modules`` is sorted by name.  Render it with ``render(format)`` or ``write``.
+    ``engine`` is ``lazyimp.engine()``: ``"proxy"`` (3.10-3.14) or ``"pep810"``
+    (3.15+, where "deferred" means the interpreter bound a lazy object and
+    "resolved" that it later imported the module).  ``modules`` is sorted by name.  Render it with ``render(format)`` or ``write``.
     """
 
     version: int
+    engine: str
     installed: bool
     elapsed: float | None
     memory_probe: bool
@@ -264,6 +267,7 @@ def collect() -> Report:
     modules = sorted(entries.values(), key=lambda m: m.name)
     return Report(
         version=SCHEMA_VERSION,
+        engine=_finder.engine(),
         installed=installed_at is not None,
         elapsed=now - installed_at if installed_at is not None else None,
         memory_probe=_registry.memory_probe is not None,
@@ -312,6 +316,21 @@ def _fill_self_times(entries: dict[str, ModuleEntry]) -> None:
             entry.self_time = max(0.0, entry.load_time - nested.get(entry.name, 0.0))
 
 
+def _resolved_ancestor(entry: ModuleEntry, by_name: dict[str, ModuleEntry]) -> str | None:
+    # The nearest enclosing resolution of this entry, through timed eager imports.
+    seen = {entry.name}
+    parent = entry.parent
+    while parent is not None and parent not in seen:
+        seen.add(parent)
+        up = by_name.get(parent)
+        if up is None:
+            return None
+        if up.state == _registry.RESOLVED:
+            return parent
+        parent = up.parent
+    return None
+
+
 def _totals(modules: list[ModuleEntry]) -> Totals:
     t = Totals(modules=len(modules))
     counts: dict[str, int] = {}
@@ -326,8 +345,16 @@ def _totals(modules: list[ModuleEntry]) -> Totals:
     t.eager = counts.get(_registry.EAGER, 0)
     t.other = counts.get(_registry.OTHER, 0)
     resolved = [m for m in modules if m.state == _registry.RESOLVED]
-    # Resolutions nest, so the total is the sum of self times (no double counting).
-    t.load_time = sum(m.self_time or 0.0 for m in resolved)
+    # Resolutions nest, so the total is each body's time less the resolutions nested
+    # in it (no double counting).  Eager imports timed inside a body (record_eager)
+    # count as the body's: nested is looked for through them.
+    by_name = {m.name: m for m in modules}
+    nested: dict[str, float] = {}
+    for m in resolved:
+        owner = _resolved_ancestor(m, by_name)
+        if owner is not None:
+            nested[owner] = nested.get(owner, 0.0) + (m.load_time or 0.0)
+    t.load_time = sum(max(0.0, (m.load_time or 0.0) - nested.get(m.name, 0.0)) for m in resolved)
     if resolved:
         t.time_saved = t.never_used * t.load_time / len(resolved)
     # Memory: top-level resolutions only (a nested one is inside its parent's delta).
@@ -412,7 +439,7 @@ def _write_text(rep: Report) -> str:
         )
         return "\n".join(lines) + "\n"
     elapsed = f" in the {rep.elapsed:.3f} s since install()" if rep.elapsed else ""
-    lines.append(f"lazyimp report: {t.deferred} modules deferred{elapsed}")
+    lines.append(f"lazyimp report: {t.deferred} modules deferred{elapsed} (engine: {rep.engine})")
     lines.append(f"  resolved     {t.resolved:6d}  (body ran on first use)")
     lines.append(f"  never used   {t.never_used:6d}  (never executed)")
     if t.failed:
@@ -539,20 +566,33 @@ def _write_json(rep: Report) -> str:
 _IMPORTTIME_HEADER = "import time: self [us] | cumulative | imported package"
 
 
+def _timed(rep: Report) -> list[ModuleEntry]:
+    # What the timeline exports show: lazy resolutions, and the eager imports timed
+    # with install(record_eager=True).
+    return [
+        m for m in rep.modules
+        if m.state == _registry.RESOLVED
+        or (m.state in (_registry.EAGER, _registry.IGNORED) and m.load_time is not None)
+    ]
+
+
 def _write_importtime(rep: Report) -> str:
     # Each resolution goes under the resolution of the module whose import statement
     # created its proxy (its importer), not under whatever first used it: that is
     # what ``-X importtime`` shows for eager imports.  An importer that was not
     # itself resolved lazily (an eager module, __main__) has no line of its own, so
-    # the resolution goes under the one that triggered it, or at the top.  Lines come
-    # in the order
-    # ``-X importtime`` prints them: a child before its parent (when it finishes),
+    # the resolution goes under the one that triggered it, or at the top.  Eager
+    # imports (timed with record_eager) go under the import in progress when they
+    # ran; lazy ones are then marked " (lazy)".  Lines come in the order ``-X
+    # importtime`` prints them: a child before its parent (when it finishes),
     # siblings by start time; the indentation is two spaces per level.
-    done = [m for m in rep.modules if m.state == _registry.RESOLVED]
+    done = _timed(rep)
     names = {m.name for m in done}
+    mixed = any(m.state != _registry.RESOLVED for m in done)
     children: dict[str | None, list[ModuleEntry]] = {}
     for m in done:
-        owner = next((o for o in (m.importer, m.parent) if o in names and o != m.name), None)
+        order = (m.importer, m.parent) if m.state == _registry.RESOLVED else (m.parent, m.importer)
+        owner = next((o for o in order if o in names and o != m.name), None)
         children.setdefault(owner, []).append(m)
     for group in children.values():
         group.sort(key=lambda m: (m.started_at or 0.0, m.name))
@@ -568,7 +608,8 @@ def _write_importtime(rep: Report) -> str:
         for child in children.get(entry.name, ()):
             if child.name not in visiting:
                 cumulative += emit(child, level + 1)
-        lines.append(f"import time: {own:9d} | {cumulative:10d} | {'  ' * level}{entry.name}")
+        mark = " (lazy)" if mixed and entry.state == _registry.RESOLVED else ""
+        lines.append(f"import time: {own:9d} | {cumulative:10d} | {'  ' * level}{entry.name}{mark}")
         return cumulative
 
     for root in children.get(None, ()):
@@ -591,7 +632,7 @@ def _write_chrome_trace(rep: Report) -> str:
     done = [
         m
         for m in rep.modules
-        if m.state in (_registry.RESOLVED, _registry.FAILED)
+        if m.state in (_registry.RESOLVED, _registry.FAILED, _registry.EAGER, _registry.IGNORED)
         and m.started_at is not None
         and m.load_time is not None
     ]
@@ -624,6 +665,7 @@ def _write_chrome_trace(rep: Report) -> str:
         lane_of[m.name] = lane
         args: dict[str, Any] = {
             "state": m.state,
+            "loaded": "eagerly" if m.state in (_registry.EAGER, _registry.IGNORED) else "lazily",
             "first used at": _where(m.trigger_file, m.trigger_line, m.trigger_module),
             "imported at": _where(m.import_file, m.import_line, m.importer),
             "self ms": round((m.self_time or 0.0) * 1000, 3),

@@ -45,6 +45,9 @@ SIDE_EFFECT_RULE = os.environ.get("_LAZYIMP_TEST_SIDE_EFFECT_RULE", "") != "off"
 FIND = "find"  # the finder: a module not imported yet
 CACHED = "cached"  # a statement found the module already handed out lazily
 FROM = "from"  # lazy_from: a from-statement whose module may be deferred
+# The same on the native engine (PEP 810), where reading the global gives the real
+# object: no stand-in exists, so where the names are used does not matter.
+NATIVE_FROM = "native-from"
 
 
 def eager_reason(
@@ -63,7 +66,8 @@ def eager_reason(
             ``importlib.import_module``), None when there is none.
         fullname: the absolute name of the module asked about.
         origin: its file, for ``ignore_paths`` (None when not known).
-        mode: ``FIND``, ``CACHED`` or ``FROM`` (see the module docstring).
+        mode: ``FIND``, ``CACHED``, ``FROM`` or ``NATIVE_FROM`` (see the module
+            docstring).
         lazy_from: the module whose from-statement lazy_from is deferring now, which
             lifts the finder's "a from-import uses its module at once" rule for it.
 
@@ -77,7 +81,8 @@ def eager_reason(
     namespace = frame.f_globals
     importer: str | None = namespace.get("__name__")
     same_package = importer is not None and fullname.partition(".")[0] == importer.partition(".")[0]
-    if mode == FROM and same_package:
+    from_mode = mode == FROM or mode == NATIVE_FROM
+    if from_mode and same_package:
         # Inside one package, from-imports knit the package together while its
         # modules run (circular imports, class bases built with type(), names
         # handed to C functions that need the real type).  Checked first: most
@@ -100,7 +105,7 @@ def eager_reason(
         # (unless lazy_from hands out lazy names for this statement).
         return "scope", "from-import (the module is used at once)"
     if same_package and importer is not None:
-        if mode != FROM and fullname.rpartition(".")[0] == importer and "__path__" in namespace:
+        if not from_mode and fullname.rpartition(".")[0] == importer and "__path__" in namespace:
             # A package's __init__ importing its own submodule: often only for the
             # submodule's side effects (registering functions, as mpmath does).
             return "scope", "package __init__ importing its own submodule"
@@ -108,8 +113,8 @@ def eager_reason(
             why = _side_effect(frame, stmt, importer, namespace, fullname)
             if why is not None:
                 return "side-effect", why
-    if mode == FROM:
-        why = _from_reason(frame, stmt, namespace, fullname)
+    if from_mode:
+        why = _from_reason(frame, stmt, namespace, fullname, mode == FROM)
         if why is not None:
             return "scope", why
     if config is None:
@@ -182,12 +187,14 @@ def _from_reason(
     stmt: tuple[str | None, tuple[str, ...] | None],
     namespace: dict[str, Any],
     fullname: str,
+    stand_ins: bool = True,
 ) -> str | None:
     # lazy_from only (SPEC 10.3, 5.7): reasons a from-statement across packages stays
-    # eager.  None when the names may be stood in for.
+    # eager.  None when the names may be stood in for (stand_ins: the proxy engine's
+    # stand-in objects; PEP 810 binds none).
     bound = _frames.bindings(frame, stmt) or {}
     code = frame.f_code
-    if _reads.any_unsafe(code, bound.values()):
+    if stand_ins and _reads.any_unsafe(code, bound.values()):
         return "a name used where a stand-in cannot serve (except, case, super, is, or while the module runs)"
     # Running `from P.x import y` may set other submodules on package P as a side
     # effect (x imports P.base: P.base becomes an attribute of P).  A module that,

@@ -265,6 +265,19 @@ def _record(collectors: tuple[TrackedImports, ...], wanted: list[str], before: l
                     seen._add(name, cached)
 
 
+def note_deferred(name: str, origin: str | None, cached: bool) -> None:
+    """Record an import that the native engine (PEP 810) deferred or made itself.
+
+    A lazy import statement on 3.15 does not call ``__import__`` (the interpreter
+    binds a lazy object), so lazyimp's filter reports it here, in the context of
+    the statement, as the proxy engine's ``__import__`` would have seen it.
+    """
+    collectors = _active.get()
+    for seen in collectors:
+        if not seen.closed and name not in seen._records:
+            seen._records[name] = ImportRecord(name, origin, cached)
+
+
 def _acquire() -> None:
     # First user in the process: put both wrappers on top of what is there now.
     global _users, _import_wrapper, _import_module_wrapper

@@ -13,7 +13,7 @@ Options:
 - ``--lazyimp-report=PATH`` writes ``lazyimp.report()`` when the session ends: text,
   or JSON when PATH ends in ``.json``; ``-`` writes the text report to the terminal
   (stderr).  Under pytest-xdist each worker writes ``PATH.<worker id>`` (each worker
-  is its own interpreter with its own lazy imports) when its session finishes.
+  is its own interpreter with its own lazy imports).
 - ``-p no:lazyimp.pytest_plugin`` (or not passing ``-p``) keeps the run eager.
 
 Configuration is lazyimp's own: ``[tool.lazyimp]`` in the ``pyproject.toml`` of the
@@ -43,8 +43,6 @@ __all__ = [
 # The importer this plugin installed (None when it found lazyimp already installed
 # or LAZYIMP_DISABLE set): only what we installed is removed at the end.
 _installed_here: Any = None
-# Set when an xdist worker has written its report at session finish.
-_written = False
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -86,19 +84,20 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"lazyimp: lazy imports {state} (lazyimp.pytest_plugin)"
 
 
-# An xdist worker writes its report at session finish, before it tells the
-# controller it is done: the controller then shuts the worker down, and execnet
-# interrupts a worker still busy 5 s later, so a report written at unconfigure
-# could be cut off on a loaded machine.  trylast: after the other plugins'
-# session-finish work.
+# An xdist worker writes its report when its session finishes: xdist tells the
+# controller "workerfinished" right after that hook, and the controller may then end
+# the worker before the worker's unconfigure hooks run (under load it did, and the
+# report file was missing).
 @pytest.hookimpl(trylast=True)
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    global _written
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
     target = config.getoption("lazyimp_report", None)
     if target and getattr(config, "workerinput", None) is not None:
         _write_report(config, target)
-        _written = True
+        config.stash[_written] = True
+
+
+_written = pytest.StashKey[bool]()
 
 
 # trylast: other plugins' unconfigure hooks may still import (and resolve) modules.
@@ -106,7 +105,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     global _installed_here
     target = config.getoption("lazyimp_report", None)
-    if target and not _written:
+    if target and not config.stash.get(_written, False):
         _write_report(config, target)
     if _installed_here is not None:
         import lazyimp

@@ -11,11 +11,28 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
+# The engine lazyimp uses on this interpreter (lazyimp.engine(), without importing
+# lazyimp into the test process).
+NATIVE = hasattr(sys, "set_lazy_imports_filter")
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     kind = "pure Python" if os.environ.get("WRAPT_DISABLE_EXTENSIONS") else "C extension"
     import wrapt
 
-    return f"lazyimp: wrapt {wrapt.__version__} object proxy ({kind})"
+    engine = "pep810 (PEP 810 lazy imports)" if NATIVE else "proxy"
+    return f"lazyimp: engine {engine}; wrapt {wrapt.__version__} object proxy ({kind})"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip the proxy engine's tests on 3.15+ and the native engine's before, saying why."""
+    for item in items:
+        marker = item.get_closest_marker("proxy_engine")
+        if NATIVE and marker is not None:
+            why = marker.args[0] if marker.args else "tests the proxy engine's internals"
+            item.add_marker(pytest.mark.skip(reason=f"proxy engine only (3.10-3.14): {why}"))
+        if not NATIVE and item.get_closest_marker("native_engine") is not None:
+            item.add_marker(pytest.mark.skip(reason="PEP 810 engine only (CPython 3.15+)"))
 
 
 @pytest.fixture

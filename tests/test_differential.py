@@ -411,6 +411,8 @@ def test_driver_sees_the_difference_it_is_meant_to_tolerate(tmp_path: Path) -> N
     check_tree(tree, e, l, n)
 
 
+SWAP = "swapping proxies out of the namespaces that bound them (PEP 810 hands out no proxies)"
+
 SWAP_PRELUDE = """
 import sys
 sys.path.insert(0, {path!r})
@@ -421,6 +423,7 @@ _swap._next_scan = float("inf")  # as right after a batched scan: only known sit
 """
 
 
+@pytest.mark.proxy_engine(SWAP)
 def test_from_import_of_a_submodule_handed_out_elsewhere_is_swapped(tmp_path: Path) -> None:
     """`from a import b as d` binds a.b's proxy; resolving it swaps d at once (SPEC 3.2)."""
     write_tree(tmp_path, {"a/__init__.py": "", "a/b.py": "X = 1\n", "helper.py": "import a.b\n"})
@@ -439,6 +442,7 @@ def test_from_import_of_a_submodule_handed_out_elsewhere_is_swapped(tmp_path: Pa
     )
 
 
+@pytest.mark.proxy_engine(SWAP)
 def test_from_import_after_dotted_import_is_swapped(tmp_path: Path) -> None:
     """`import a.b.c` then `from a import b as d`: resolving d swaps it at once (SPEC 3.2)."""
     write_tree(tmp_path, {"a/__init__.py": "", "a/b/__init__.py": "X = 1\n", "a/b/c.py": ""})
@@ -455,6 +459,7 @@ def test_from_import_after_dotted_import_is_swapped(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.proxy_engine(SWAP)
 def test_from_import_whose_package_runs_while_the_statement_reads_it(tmp_path: Path) -> None:
     """`from a.b import c as d`, where reading `c` runs `a` and `a` hands `c` out: d is swapped (SPEC 3.2).
 
@@ -488,6 +493,7 @@ def test_from_import_whose_package_runs_while_the_statement_reads_it(tmp_path: P
     )
 
 
+@pytest.mark.proxy_engine(SWAP)
 def test_from_import_off_an_executed_package_is_swapped(tmp_path: Path) -> None:
     """`from a import b as d` with `a` executed and `a.b` pending: d is swapped at first use (SPEC 3.2).
 

@@ -103,6 +103,7 @@ def test_in_try_block_on_real_frames() -> None:
     assert seen == (EXPECTED if sys.version_info >= (3, 11) else EXPECTED_310)
 
 
+@pytest.mark.proxy_engine("try-block detection serves the proxy engine; on 3.15 the compiler marks imports in try blocks eager")
 def test_in_try_block_in_async_code() -> None:
     """async with alone is not 'in try'; try in a coroutine is (SPEC 5.5)."""
     import asyncio
@@ -218,6 +219,7 @@ def test_310_setup_finally_range(opmap_310: None) -> None:
     ]
 
 
+@pytest.mark.proxy_engine("try-block detection serves the proxy engine; on 3.15 the compiler marks imports in try blocks eager")
 def test_310_extended_arg_widens_the_range(opmap_310: None) -> None:
     """3.10: EXTENDED_ARG before SETUP_FINALLY adds the high byte (SPEC 5.5)."""
     # EXTENDED_ARG 1; SETUP_FINALLY 2  -> arg 258 instructions from offset 2.

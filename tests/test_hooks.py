@@ -60,7 +60,7 @@ def test_post_import_hook_registered_before_install_fires_on_first_use(pkgs: Pat
         import lazyimp
         lazyimp.install()
         import plain
-        assert lazyimp.is_lazy(plain) and seen == []
+        assert lazyimp.is_lazy("plain") and seen == []
         assert plain.VALUE == 1
         assert seen == [("module", 1)], seen
         import plain as again

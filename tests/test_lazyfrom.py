@@ -8,6 +8,10 @@ from pathlib import Path
 import pytest
 from helpers import run_python, write_tree
 
+pytestmark = pytest.mark.proxy_engine(
+    "lazy_from's stand-in objects and __import__ wrapper (lazyimp/_lazyfrom.py); on 3.15 PEP 810 defers from-imports itself (tests/test_native.py)"
+)
+
 LIB = {
     "lib.py": """
         import sys, asyncio, contextlib
@@ -357,7 +361,7 @@ def test_a_pending_module_imported_in_a_function_runs_with_the_wrapper_on(tmp_pa
             {setup}
             import user
             lazyimp.load(user)
-            assert lazyimp.is_lazy(sys.modules["pkg.sub"])
+            assert lazyimp.is_lazy("pkg.sub")
             def f():
                 import pkg.sub
                 return codecs.lookup("minicodec").name

@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from helpers import run_python
+
+pytestmark = pytest.mark.proxy_engine(
+    "the wrapt module proxy and its state machine (lazyimp/_proxy.py); PEP 810 binds the interpreter's lazy objects instead (tests/test_native.py)"
+)
 
 PRELUDE = """
 import sys, types

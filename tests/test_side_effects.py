@@ -7,12 +7,13 @@ private switch ``_LAZYIMP_TEST_SIDE_EFFECT_RULE=off`` shows what the rule preven
 
 from __future__ import annotations
 
+import os
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
-from helpers import run_python, write_tree
+from helpers import REPO, run_python, write_tree
 
 MODES = {
     "eager": "",
@@ -144,7 +145,7 @@ def test_imports_across_packages_stay_lazy_when_unread(tmp_path: Path) -> None:
         import pkg.mod, top
         pkg.mod.__dict__, top.__dict__
         print(sys.__dict__.get("_ran", []))
-        print(lazyimp.is_lazy(sys.modules["other.thing"]), lazyimp.is_lazy(sys.modules["sibling_top"]))
+        print(lazyimp.is_lazy("other.thing"), lazyimp.is_lazy("sibling_top"))
         """
     )
     assert proc.stdout.splitlines() == ["[]", "True True"]
@@ -155,8 +156,8 @@ def test_code_compiled_one_statement_at_a_time_stays_lazy(tmp_path: Path) -> Non
     write_tree(tmp_path, {"solo.py": "import sys\nsys._ran = True\n"})
     proc = run_python(
         "import lazyimp; lazyimp.install(); import solo; import sys; "
-        "print(lazyimp.is_lazy(solo), getattr(sys, '_ran', False))",
-        env={"PYTHONPATH": str(tmp_path)},
+        "print(lazyimp.is_lazy('solo'), getattr(sys, '_ran', False))",
+        env={"PYTHONPATH": os.pathsep.join([str(REPO), str(tmp_path)])},  # this checkout first
         cwd=tmp_path,
     )
     assert proc.stdout == "True False\n"
@@ -179,7 +180,7 @@ def test_a_side_effect_import_of_a_module_already_pending_runs_it(tmp_path: Path
         import lazyimp
         lazyimp.install()
         import pkg.plugins        # handed out lazily (across packages: __main__)
-        assert lazyimp.is_lazy(sys.modules["pkg.plugins"])
+        assert lazyimp.is_lazy("pkg.plugins")
         import pkg.loader
         pkg.loader.__dict__       # its `import pkg.plugins` is a side-effect import
         print(getattr(sys, "_ran", False))

@@ -205,7 +205,7 @@ def test_lazy_true_returns_an_unexecuted_proxy(pkg: Path, tmp_path: Path) -> Non
             """
             import os, sys
             m = import_module_from_path(NAME, PKG, lazy=True)
-            assert lazyimp.is_lazy(m), type(m)
+            assert lazyimp.is_lazy(NAME)
             assert not os.path.exists(MARKER)
             assert m.VERSION == 1                       # first use runs the body
             assert open(MARKER).read() == "ran\\n"
@@ -565,6 +565,7 @@ def test_by_value_envelope_needs_neither_directory_nor_pickler(pkg: Path, tmp_pa
 # --- 3.6: module objects and lazy proxies --------------------------------------------------
 
 
+@pytest.mark.proxy_engine("on 3.15 reading the global that holds the lazy object imports the module: no unexecuted module to pickle")
 def test_modules_and_lazy_proxies_pickle_as_references(pkg: Path, tmp_path: Path) -> None:
     """A module or an unexecuted lazy proxy pickles as a reference, without running it (SPEC 3.6)."""
     marker = tmp_path / "marker.txt"
@@ -852,9 +853,7 @@ def test_roots_prefix_registers_only_the_packages_a_message_names(
             m = import_module_from_path(NAME, PKG)
             s = import_module_from_path("secondpkg", SECOND)
             blobs = [bytes(ForkingPickler.dumps(x)) for x in (m.models.Point(1, 2), s.f, [1, "a"])]
-            # Names no package: no prefix.  (ForkingPickler pickles with the default
-            # protocol: 4, and 5 from 3.14.)
-            assert blobs[2] == pickle.dumps([1, "a"])
+            assert blobs[2] == pickle.dumps([1, "a"])        # names no package: no prefix
             open(OUT, "wb").write(pickle.dumps(blobs))
             """,
             NAME=NAME,

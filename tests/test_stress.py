@@ -18,6 +18,10 @@ from pathlib import Path
 import pytest
 from helpers import run_python, write_tree
 
+pytestmark = pytest.mark.proxy_engine(
+    "races, faults and memory of proxy resolution (lazyimp/_proxy.py); on 3.15 the interpreter reifies (tests/test_native.py has its thread and fault tests)"
+)
+
 # Kills a hung child (printing all stacks) before run_python's own timeout fires.
 WATCHDOG = """
 import faulthandler, sys
@@ -291,7 +295,7 @@ for attempt in (1, 2):  # the next use tries again from a fresh module (SPEC 3.5
     assert "not loaded yet" in repr(F)
     assert NAME in lazyimp.pending()
     if PARENT:
-        assert not lazyimp.is_lazy(sys.modules[PARENT])
+        assert not lazyimp.is_lazy(PARENT)
         held = vars(sys.modules[PARENT]).get(NAME.rpartition(".")[2])
         assert held is None or held is PROXY, held
 
@@ -525,6 +529,7 @@ import gc, importlib.util, time, tracemalloc, weakref
 import lazyimp
 lazyimp.install()
 from lazyimp import _proxy, _swap
+
 N = {n}
 SAMPLE = {sample}
 import r0  # loads lazyimp's mechanism before measuring
