@@ -217,7 +217,7 @@ class Importer:
                     rec.importer = frame.f_globals.get("__name__")
                     rec.import_file = frame.f_code.co_filename
                     rec.import_line = _frames.lineno(frame)
-                spec.loader = _loaders.Timed(spec.loader, rec)
+                spec.loader = _registry.TimedLoader(spec.loader, rec)
             return spec
         assert frame is not None
         code = frame.f_code

@@ -12,9 +12,8 @@
 from __future__ import annotations
 
 import sys
-import time
 
-from . import _proxy, _registry
+from . import _proxy
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -107,48 +106,6 @@ class ParentFirst:
         if module is self.existing:
             return
         self.loader.exec_module(module)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.loader, name)
-
-
-class Timed:
-    """An eager import timed for the report (``install(record_eager=True)`` only).
-
-    ``create_module`` and ``exec_module`` are timed together (an extension module's
-    initialisation runs in either), nested under the resolution or eager import in
-    progress, as ``-X importtime`` nests them.
-    """
-
-    __slots__ = ("loader", "record", "started")
-
-    def __init__(self, loader: Any, record: Any) -> None:
-        self.loader = loader
-        self.record = record
-        self.started = 0.0
-
-    def create_module(self, spec: Any) -> Any:
-        self.started = time.perf_counter()
-        stack = _registry.resolving_stack()
-        self.record.parent = stack[-1] if stack else None
-        create = getattr(self.loader, "create_module", None)
-        return create(spec) if create is not None else None
-
-    def exec_module(self, module: Any) -> None:
-        spec = module.__spec__
-        if spec is not None and spec.loader is self:
-            spec.loader = self.loader
-        if getattr(module, "__loader__", None) is self:
-            module.__loader__ = self.loader
-        stack = _registry.resolving_stack()
-        depth = len(stack)
-        stack.append(self.record.name)
-        try:
-            self.loader.exec_module(module)
-        finally:
-            del stack[depth:]
-            self.record.started_at = self.started or None
-            self.record.duration = time.perf_counter() - self.started
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.loader, name)

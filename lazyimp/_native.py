@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import builtins
 import sys
-import time
 
 from . import _state
 
@@ -420,7 +419,10 @@ def find_spec(fullname: str, path: Any, target: Any) -> Any:
     Hands back the spec the filter found for this module on the same search path
     (found once, not twice), and times the real import of a deferred module.
     """
-    if target is not None or not _specs and not DEFERRED:
+    if target is not None:
+        return None
+    timing_eager = _registry is not None and _registry.record_eager_times
+    if not _specs and not DEFERRED and not timing_eager:
         return None
     cached = _specs.pop(fullname, None)
     record = DEFERRED.get(fullname)
@@ -428,6 +430,8 @@ def find_spec(fullname: str, path: Any, target: Any) -> Any:
     if cached is not None and cached[0] == (list(path) if path is not None else None):
         spec = cached[1]
     if record is None:
+        if timing_eager and fullname not in sys.modules and not _by_lazyimp():
+            return _timed_eager(fullname, path, spec)
         return spec
     if spec is None:
         spec = _find(fullname, path)
@@ -437,7 +441,21 @@ def find_spec(fullname: str, path: Any, target: Any) -> Any:
     loader = spec.loader
     if loader is None or not hasattr(loader, "exec_module") or _by_lazyimp():
         return spec
-    spec.loader = _TimedLoader(loader, record)
+    spec.loader = _timed(loader, record)
+    return spec
+
+
+def _timed_eager(fullname: str, path: Any, spec: Any) -> Any:
+    # An eager import (the interpreter's decision: a function, a try block, a filter
+    # saying no), timed for the exports (install(record_eager=True)).
+    if spec is None:
+        spec = _find(fullname, path)
+        _specs.pop(fullname, None)
+    if spec is None or spec.loader is None:
+        return spec
+    record = _registry.record_eager(fullname, _registry.EAGER, "eager (not deferred)")
+    if record is not None:
+        spec.loader = _registry.TimedLoader(spec.loader, record)
     return spec
 
 
@@ -471,66 +489,47 @@ def _trigger_frame() -> Any:
     return frame
 
 
-class _TimedLoader:
-    """The real loader, timed for the report; gives the module its loader back first."""
-
-    __slots__ = ("loader", "record", "started")
-
-    def __init__(self, loader: Any, record: Any) -> None:
-        self.loader = loader
-        self.record = record
-        self.started = 0.0
-
-    def create_module(self, spec: Any) -> Any:
-        record = self.record
-        frame = _trigger_frame()
-        if frame is not None:
-            record.trigger_file = frame.f_code.co_filename
-            record.trigger_line = _frames.lineno(frame)
-            record.trigger_module = frame.f_globals.get("__name__")
-        resolving = _registry.resolving_stack()
-        record.parent = resolving[-1] if resolving else None
-        probe = _registry.memory_probe
-        record.memory_before = probe() if probe is not None else None
-        record.attempts += 1
-        self.started = time.perf_counter()
-        return self.loader.create_module(spec)
-
-    def exec_module(self, module: Any) -> None:
-        # Nobody may see the wrapper: inspect.getsource and reload use the loader.
-        spec = module.__spec__
-        if spec is not None and spec.loader is self:
-            spec.loader = self.loader
-        if getattr(module, "__loader__", None) is self:
-            module.__loader__ = self.loader
-        record = self.record
-        name = record.name
-        resolving = _registry.resolving_stack()
-        depth = len(resolving)
-        resolving.append(name)
-        try:
-            self.loader.exec_module(module)
-        except BaseException as exc:
-            _done(record, self.started, _registry.FAILED)
-            _note(exc, record)
-            raise
-        finally:
-            del resolving[depth:]
-        DEFERRED.pop(name, None)
-        _done(record, self.started, _registry.RESOLVED)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.loader, name)
+# The registry's timing loader with what a resolution records beside its time, made
+# on first use (the registry loads with the first import the filter judges).
+_Timed: Any = None
 
 
-def _done(record: Any, started: float, state: str) -> None:
-    record.state = state
-    record.started_at = started
-    record.duration = time.perf_counter() - started
+def _timed(loader: Any, record: Any) -> Any:
+    """The real import of a deferred module, timed and recorded as a resolution."""
+    global _Timed
+    if _Timed is None:
+        _Timed = type(
+            "_Timed", (_registry.TimedLoader,), {"__slots__": (), "begin": _begin, "done": _done}
+        )
+    return _Timed(loader, record)
+
+
+def _begin(self: Any) -> None:
+    # What a resolution records beside its time: the first use, memory, attempts.
+    record = self.record
+    frame = _trigger_frame()
+    if frame is not None:
+        record.trigger_file = frame.f_code.co_filename
+        record.trigger_line = _frames.lineno(frame)
+        record.trigger_module = frame.f_globals.get("__name__")
+    probe = _registry.memory_probe
+    record.memory_before = probe() if probe is not None else None
+    record.attempts += 1
+    _registry.TimedLoader.begin(self)
+
+
+def _done(self: Any, error: BaseException | None) -> None:
+    _registry.TimedLoader.done(self, error)
+    record = self.record
+    if error is None:
+        DEFERRED.pop(record.name, None)
+    record.state = _registry.RESOLVED if error is None else _registry.FAILED
     probe = _registry.memory_probe
     record.memory_after = probe() if probe is not None else None
     if _registry.verbose:
         _registry.log_resolution(record)
+    if error is not None:
+        _note(error, record)
 
 
 def _note(exc: BaseException, record: Any) -> None:

@@ -158,6 +158,62 @@ def record_eager(name: str, state: str, reason: str) -> ModuleRecord | None:
 record_eager_times = False
 
 
+class TimedLoader:
+    """A one-shot loader around the real one, timing the module into its record.
+
+    ``create_module`` and ``exec_module`` are timed together (an extension module's
+    initialisation runs in either), nested under the load in progress in this
+    thread, as ``-X importtime`` nests them.  Used for eager imports the exports
+    time (``record_eager``) and, on the PEP 810 engine, for the real import of a
+    deferred module (``_native``, which adds what a resolution records).  Nobody
+    sees the wrapper: the module and its spec get the real loader back.
+    """
+
+    __slots__ = ("loader", "record", "started")
+
+    def __init__(self, loader: object, record: ModuleRecord) -> None:
+        self.loader = loader
+        self.record = record
+        self.started = 0.0
+
+    def begin(self) -> None:
+        """Called as the load starts."""
+        stack = resolving_stack()
+        self.record.parent = stack[-1] if stack else None
+        self.started = time.perf_counter()
+
+    def done(self, error: BaseException | None) -> None:
+        """Called when the body returned (``error`` None) or raised."""
+        self.record.started_at = self.started
+        self.record.duration = time.perf_counter() - self.started
+
+    def create_module(self, spec: object) -> object:
+        self.begin()
+        create = getattr(self.loader, "create_module", None)
+        return create(spec) if create is not None else None
+
+    def exec_module(self, module: object) -> None:
+        spec = getattr(module, "__spec__", None)
+        if spec is not None and spec.loader is self:
+            spec.loader = self.loader
+        if getattr(module, "__loader__", None) is self:
+            module.__loader__ = self.loader  # type: ignore[attr-defined]
+        stack = resolving_stack()
+        depth = len(stack)
+        stack.append(self.record.name)
+        try:
+            self.loader.exec_module(module)  # type: ignore[attr-defined]
+        except BaseException as exc:
+            del stack[depth:]
+            self.done(exc)
+            raise
+        del stack[depth:]
+        self.done(None)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.loader, name)
+
+
 def record_proxied(
     name: str, importer: str | None, import_file: str | None, import_line: int | None
 ) -> ModuleRecord:

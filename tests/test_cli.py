@@ -147,7 +147,8 @@ def test_without_an_export_eager_imports_are_not_timed(tmp_path: Path) -> None:
     proc = lazyimp(tmp_path, "run", "--report", "json", "--output", "r.json", "timeline.py")
     assert proc.returncode == 0, proc.stderr
     mods = {m["name"]: m for m in json.loads((tmp_path / "r.json").read_text())["modules"]}
-    assert mods["decimal"]["state"] == "eager" and mods["decimal"]["load_time"] is None
+    # On 3.15 the interpreter keeps a function's import eager without asking lazyimp.
+    assert mods["decimal"]["state"] in ("eager", "other") and mods["decimal"]["load_time"] is None
     assert mods["json"]["state"] == "resolved" and mods["json"]["load_time"] > 0
 
 
