@@ -189,6 +189,23 @@ def importer_frame(depth: int = 2) -> FrameType | None:
     return frame
 
 
+# lazyimp's own folder: its frames are never a program's.
+LAZYIMP_DIR = __file__.rpartition("_frames.py")[0]
+
+
+def trigger_frame(depth: int = 2) -> FrameType | None:
+    """The first frame outside lazyimp and importlib: the code whose use of a module
+    (an attribute read of a proxy, a global read of a PEP 810 lazy object, an eager
+    import) made it load."""
+    frame: FrameType | None = sys._getframe(depth)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not (filename.startswith(LAZYIMP_DIR) or filename.startswith("<frozen importlib")):
+            break
+        frame = frame.f_back
+    return frame
+
+
 def statement_frame(depth: int = 2) -> FrameType | None:
     """The frame that runs the import statement, past our ``__import__`` wrappers.
 

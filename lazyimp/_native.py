@@ -477,18 +477,6 @@ def _by_lazyimp() -> bool:
     return filename.startswith(_LAZYIMP_DIR) and not filename.startswith(_ON_BEHALF)
 
 
-def _trigger_frame() -> Any:
-    # The first frame outside lazyimp and importlib: the code whose global read (or
-    # eager import) made the interpreter import the module.
-    frame: Any = sys._getframe(2)
-    while frame is not None:
-        filename = frame.f_code.co_filename
-        if not (filename.startswith(_LAZYIMP_DIR) or filename.startswith("<frozen importlib")):
-            break
-        frame = frame.f_back
-    return frame
-
-
 # The registry's timing loader with what a resolution records beside its time, made
 # on first use (the registry loads with the first import the filter judges).
 _Timed: Any = None
@@ -507,7 +495,7 @@ def _timed(loader: Any, record: Any) -> Any:
 def _begin(self: Any) -> None:
     # What a resolution records beside its time: the first use, memory, attempts.
     record = self.record
-    frame = _trigger_frame()
+    frame = _frames.trigger_frame()
     if frame is not None:
         record.trigger_file = frame.f_code.co_filename
         record.trigger_line = _frames.lineno(frame)

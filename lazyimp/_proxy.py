@@ -62,7 +62,6 @@ _OWN = frozenset({"__reduce_ex__", "__reduce__", "__copy__", "__deepcopy__"})
 # sys.modules (unittest's assertWarns).  Absent until the body has run.
 _GAINED_BY_RUNNING = frozenset({"__warningregistry__"})
 
-_LAZYIMP_DIR = __file__.rpartition("/")[0] if "/" in __file__ else ""
 
 # Called with (name, real module) after each resolution (lazy `from` names).
 resolved_hooks: list[Callable[[str, Any], None]] = []
@@ -336,17 +335,6 @@ def _unresolved_getattr(proxy: Any, st: _ProxyState, name: str) -> Any:
     return getattr(real, name)
 
 
-def _trigger_frame() -> Any:
-    # The first frame outside lazyimp and importlib's own code: the first use.
-    frame: Any = sys._getframe(2)
-    while frame is not None:
-        filename = frame.f_code.co_filename
-        if not (filename.startswith(_LAZYIMP_DIR) or filename.startswith("<frozen importlib")):
-            break
-        frame = frame.f_back
-    return frame
-
-
 def resolve(proxy: Any) -> Any:
     """Execute the proxy's module if it has not run yet; return the real module.
 
@@ -406,7 +394,7 @@ def _execute(proxy: Any, st: _ProxyState) -> Any:
         real = existing
     else:
         spec = module.__spec__
-        frame = _trigger_frame()
+        frame = _frames.trigger_frame()
         if frame is not None:
             trigger_ns = frame.f_globals
         probe = _registry.memory_probe
