@@ -704,6 +704,65 @@ def print_table(results: list[Result], modes: list[str]) -> None:
                 print(f"    {line}")
 
 
+def job_summary(job: Job) -> str:
+    """The first sentence of the job's own opening comment: what it does with the library."""
+    for name in ("job.py", "job.sh"):
+        path = JOBS_DIR / job.name / name
+        if not path.exists():
+            continue
+        words: list[str] = []
+        for line in path.read_text().splitlines():
+            text = line.strip()
+            if text.startswith("#!"):
+                continue
+            if not text.startswith(("#", '"""')) and not words:
+                break
+            text = text.lstrip("#").strip().strip('"').strip()
+            if not text:
+                if words:
+                    break
+                continue
+            words.append(text)
+            if not line.strip().startswith("#") and line.strip().endswith('"""') and len(words) > 0:
+                break
+        paragraph = " ".join(words)
+        sentence = paragraph.split(". ")[0].rstrip(".")
+        return sentence.split(": ", 1)[-1]
+    return ""
+
+
+def as_rst(results: list[Result]) -> str:
+    """The results as the table docs/_stacks_table.inc holds (docs/safety.rst)."""
+    def cell(r: Result, mode: str) -> str:
+        run = r.runs.get(mode)
+        if run is None:
+            return "-"
+        if mode == "eager":
+            return f"exit {run.rc}"
+        return "same" if not r.differences(mode) else "DIFFERS: " + ", ".join(r.differences(mode))
+
+    rows = [("library", "job", "eager", "LAZYIMP=1", "+ LAZY_FROM=1")]
+    for r in sorted(results, key=lambda r: r.job.stack.lower()):
+        what = job_summary(r.job).split("; ")[0].split(": ")[0]
+        if len(what) > 64:
+            what = what[:61].rsplit(" ", 1)[0].rstrip(",") + " ..."
+        rows.append((f"{r.job.stack} {r.version}", what or r.job.name,
+                     cell(r, "eager"), cell(r, "lazy"), cell(r, "lazy_from")))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    rule = "  ".join("=" * w for w in widths)
+    lines = [rule, "  ".join(c.ljust(w) for c, w in zip(rows[0], widths)).rstrip(), rule]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows[1:]]
+    lines.append(rule)
+    same = sum(1 for r in results if r.identical() and not r.error)
+    head = (
+        f"Results of {datetime.date.today().isoformat()}, CPython "
+        f"{platform.python_version()} ({len(results)} jobs, {same} identical in all three "
+        f"modes; ``python scripts/popular_stacks.py --rst docs/_stacks_table.inc`` "
+        f"writes this table):"
+    )
+    return head + "\n\n" + "\n".join(lines) + "\n"
+
+
 def as_json(results: list[Result]) -> list[dict[str, object]]:
     return [
         {
@@ -769,6 +828,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=900,
                         help="seconds per set-up step (default 900)")
     parser.add_argument("--json", type=Path, help="also write the results as JSON")
+    parser.add_argument("--rst", type=Path,
+                        help="also write the results as the docs' table (docs/_stacks_table.inc)")
     parser.add_argument("--repeat-eager", action="store_true",
                         help="run each job eagerly twice more to show it is deterministic")
     parser.add_argument("--list", action="store_true", help="list the jobs and exit")
@@ -821,6 +882,8 @@ def main(argv: list[str] | None = None) -> int:
     log(f"done in {time.perf_counter() - started:.0f}s")
     if args.json:
         args.json.write_text(json.dumps(as_json(results), indent=1) + "\n")
+    if args.rst:
+        args.rst.write_text(as_rst(results))
     if any(r.error for r in results):
         return 2
     return 0 if all(r.identical() for r in results) else 1
