@@ -1,16 +1,16 @@
-"""Micro benchmarks of lazyimp's core paths (SPEC section 8, issue 2 "Numbers").
+"""Micro benchmarks of lazyimp's core paths (contract C13).
 
 Groups:
 
 - ``import``: an ``import x`` statement handing out a proxy, against finding the
-  module alone and against importing it eagerly from its bytecode cache (SPEC 8.2).
+  module alone and against importing it eagerly from its bytecode cache (contract C13.2).
 - ``resolve``: first use of a small lazy module, total against running its body
   alone, with no extra heap and at 10k..3M extra gc-tracked objects; the proxy is
   held only where lazyimp knows (the importing globals, ``sys.modules``), so the
-  swap must not scan the heap (SPEC 8.3; target: overhead <= 30 us at 1M).  The
+  swap must not scan the heap (contract C13.3; target: overhead <= 30 us at 1M).  The
   ``gc.get_referrers`` group shows what one batched scan would cost instead.
 - ``attr``: one attribute read through a plain module, a swapped-out lazyimp
-  module, a resolved proxy that could not be swapped (SPEC 8.5: <= 15x plain),
+  module, a resolved proxy that could not be swapped (contract C13.5: <= 15x plain),
   ``wrapt.lazy_import`` and ``importlib.util.LazyLoader`` after load.
 - ``reimport``: ``import x`` of a module already imported, with and without
   lazyimp installed (target: no slower).
@@ -59,7 +59,7 @@ NAME = "bm_small"
 @pytest.mark.benchmark(group="import")
 def test_import_hands_out_proxy(benchmark: Any, modules_dir: Any) -> None:
     """``import bm_small`` at module level with lazyimp installed: the statement
-    finds the module and binds a proxy; the body does not run (SPEC 8.2)."""
+    finds the module and binds a proxy; the body does not run (contract C13.2)."""
     code = import_code(NAME)
 
     def setup() -> Any:
@@ -155,7 +155,7 @@ def test_resolve_body_only(benchmark: Any, modules_dir: Any) -> None:
 @pytest.mark.benchmark(group="resolve-heap")
 def test_resolve_total_heap(benchmark: Any, modules_dir: Any, heap: int) -> None:
     """Resolution with ``heap`` extra gc-tracked objects alive: must stay flat
-    (SPEC 8.3; <= 30 us overhead at 1M), since no heap scan is needed."""
+    (contract C13.3; <= 30 us overhead at 1M), since no heap scan is needed."""
     benchmark.extra_info["heap"] = heap
     _resolve_total(benchmark, rounds=500)
 
@@ -222,7 +222,7 @@ def test_attr_swapped_lazyimp_module(benchmark: Any, modules_dir: Any) -> None:
 @pytest.mark.benchmark(group="attr")
 def test_attr_unswapped_proxy(benchmark: Any, modules_dir: Any) -> None:
     """A resolved proxy that could not be swapped out because a local and a list
-    held it: forwarding through its per-instance class (SPEC 8.5: <= 15x plain)."""
+    held it: forwarding through its per-instance class (contract C13.5: <= 15x plain)."""
     forget(NAME)
     with lazyimp_installed():
         ns = hand_out(NAME)

@@ -1,4 +1,4 @@
-"""What the report costs: recording per import (SPEC 6: "must not slow imports") and rendering.
+"""What the report costs: recording per import (contract C9: "must not slow imports") and rendering.
 
 Run with ``pytest benchmarks/bench_report.py``; CI runs it with ``--benchmark-disable``.
 The import benchmarks install lazyimp in this process for their duration and restore

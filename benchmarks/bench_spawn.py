@@ -1,4 +1,4 @@
-"""What lazyimp's spawn pickler costs multiprocessing messages (SPEC 7.5).
+"""What lazyimp's spawn pickler costs multiprocessing messages (contract C11.5).
 
 Run: ``python -m pytest benchmarks/bench_spawn.py`` (``benchmarks/conftest.py``
 collects ``bench_*.py``); add ``--benchmark-disable`` to check that it still runs.
@@ -16,7 +16,7 @@ Path mode pickles ``ForkingPickler.dumps`` messages with no per-object hook, so 
 payload costs about what plain pickling costs; by value pays one Python call per
 non-builtin object.  Builtin-only payloads are bimodal per process (the memo hashes
 pointers): compare variants across several processes, not within one; the table in
-the README comes from ``benchmarks/spawn_payloads.py``, which does that.
+docs/performance.rst takes from ``benchmarks/spawn_payloads.py``, which does that.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ with ``py_compile`` (which writes the ``.pyc`` whatever ``PYTHONDONTWRITEBYTECOD
 says), so every import of them is an import from the bytecode cache.
 
 At the end of a real benchmarking run (not ``--benchmark-disable``) the terminal
-summary prints the numbers the README quotes: resolution overhead per heap size,
+summary prints the numbers docs/performance.rst quotes: resolution overhead per heap size,
 attribute-read ratios, hand-out vs find, and import with and without lazyimp.
 """
 

@@ -4,7 +4,7 @@ On 3.15 ``lazyimp.install()`` drives the interpreter's own lazy imports (PEP 810
 with lazyimp's policy as the lazy-imports filter.  This measures what that costs
 against the interpreter's mode alone (and ``install(lazy_from=True)``, which defers
 from-imports as the interpreter's mode does), on the programs of ``benchmarks/startup.py``
-(the README's 3.11 tables), in both shapes: "one" (start and use one thing) and
+(the 3.11 tables of docs/performance.rst), in both shapes: "one" (start and use one thing) and
 "all" (use everything: every lazy object left in a module's globals is read until
 none is left, the case where laziness can only cost).
 

@@ -1,4 +1,4 @@
-"""What the side-effect rule (SPEC 5.7) costs per module, in instructions.
+"""What the side-effect rule (contract C3.6) costs per module, in instructions.
 
 The rule reads the importing module's code for each import within one package: does
 it ever read what the statement binds?  This benchmark prices that read on a

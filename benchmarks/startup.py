@@ -5,14 +5,14 @@ shuffled order every round so that drift on a noisy machine hits them all alike:
 
 1. Set-up: ``python -c pass`` (the floor) against ``import lazyimp;
    lazyimp.install()`` run in an empty folder, in a folder whose
-   ``pyproject.toml`` has no ``[tool.lazyimp]`` section (SPEC 8.1: at most 1.10x the
+   ``pyproject.toml`` has no ``[tool.lazyimp]`` section (contract C13.1: at most 1.10x the
    floor) and in one that has the section; and against the set-up of the peers
    (a LazyLoader finder, Mercurial's ``hgdemandimport``).  Also the modules that
    ``import lazyimp`` adds.
 2. Programs: small apps run as ``python app.py``, each in two shapes, "one" (start
    and use one thing: the start-up case) and "all" (use everything imported: every
    module in ``sys.modules`` is touched until none is left unexecuted, the case where
-   laziness can only cost; SPEC 8.4: lazyimp within 5% of eager), under: eager;
+   laziness can only cost; contract C13.4: lazyimp within 5% of eager), under: eager;
    lazyimp; the stdlib ``importlib.util.LazyLoader`` wrapped around every source
    module by a small finder; ``hgdemandimport`` (if the ``mercurial`` package is
    installed); and the floor.  Besides wall time, separate probe runs report the

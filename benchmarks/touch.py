@@ -1,4 +1,4 @@
-"""The touch case of lazy ``from`` imports (issue 8): import a stack, use one common thing.
+"""The touch case of lazy ``from`` imports (contract C12): import a stack, use one common thing.
 
 Each stack is imported the way its users write it and one everyday thing is done
 with it (a boto3 client, a flask test request, a requests session, one jsonschema

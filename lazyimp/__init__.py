@@ -4,9 +4,9 @@
 runs when the program first uses it.  On 3.10-3.14 the import hands back a proxy
 that then swaps itself out; on 3.15+ lazyimp drives the interpreter's own lazy
 imports (PEP 810) with the same configuration (``lazyimp.engine()`` says which).
-See README.rst for the contract and its limits.
+The contract and its limits: docs/contract.rst.
 
-Importing this package installs nothing and imports nothing heavy (SPEC 7.6, 8.1):
+Importing this package installs nothing and imports nothing heavy (contract C11.6, C13.1):
 the report, import tracking and the spawn pickler load on first use.
 """
 

@@ -1,4 +1,4 @@
-"""The command line: ``python -m lazyimp run``, ``compare`` and ``bisect`` (SPEC 6.4).
+"""The command line: ``python -m lazyimp run``, ``compare`` and ``bisect`` (contract C9.6).
 
 ``run`` executes a program as ``python script.py``, ``python -m module`` or
 ``python -c code`` would, with lazy imports on, and writes the report when the

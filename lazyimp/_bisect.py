@@ -1,4 +1,4 @@
-"""``python -m lazyimp bisect``: find the modules that must stay eager (issue 12).
+"""``python -m lazyimp bisect``: find the modules that must stay eager (contract C9.9).
 
 The program runs eagerly (plain ``python``) and lazily (``python -m lazyimp run
 --report json``), each time in a fresh interpreter, in the working directory, with an

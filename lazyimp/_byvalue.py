@@ -1,4 +1,4 @@
-"""``lazyimp.ByValue``: an envelope that sends an object by value (SPEC 7.3, 7.4).
+"""``lazyimp.ByValue``: an envelope that sends an object by value (contract C11.3, C11.4).
 
 For executors that never consult multiprocessing's pickler (Dask, joblib/loky).
 """

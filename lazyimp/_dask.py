@@ -6,7 +6,7 @@ references (``pkg.models.scale``) and has no hook for us; a worker can load them
 if ``pkg`` is importable there.  On set-up, in every current and future worker, the
 plugin registers each name with lazyimp's finder for the same directory, so those
 references import the package from there, exactly once per worker (path reference,
-SPEC 7.4).  Only imported by ``register_with_dask``, and in workers when Dask
+contract C11.4).  Only imported by ``register_with_dask``, and in workers when Dask
 unpickles the plugin, so ``import lazyimp`` never imports ``distributed``.
 
 Known limits: workers must see the same directories; for remote workers that cannot,

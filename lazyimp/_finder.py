@@ -3,7 +3,7 @@
 One ``Importer`` sits at the front of ``sys.meta_path``.  For each import it asks
 every *later* finder, in order, for the spec (so setuptools' distutils shim,
 editable-install finders, pytest's assertion rewriter and ``six.moves`` keep
-working), then decides whether the module may be lazy (SPEC 2.1): the switch is on
+working), then decides whether the module may be lazy (contract C2.1): the switch is on
 in this context, the import statement runs at module level outside a ``try``
 block, the loader runs Python code through ``exec_module`` with default module
 creation, and the policy does not exclude it.  If so, the spec's loader is wrapped
@@ -12,7 +12,7 @@ for one call: importlib creates and initialises the module as usual, and our
 gives the spec and module their original loader back.
 
 Finding is never deferred, so a missing module raises at the import statement
-(SPEC 2.2).  Known limits: modules loaded by loaders with their own
+(contract C2.3).  Known limits: modules loaded by loaders with their own
 ``create_module`` (extensions, ``six.moves``) and those imported inside functions
 stay eager; an ``__init__`` that rewrites ``__path__`` is executed before its
 submodules are searched when a first search fails.
@@ -37,7 +37,7 @@ else:
 
 # The mechanism (frame analysis, the proxy, the swap) is imported when the first
 # import is intercepted, not by `import lazyimp`: install() must cost next to nothing
-# (SPEC 8.1).  Until then no proxy exists.
+# (contract C13.1).  Until then no proxy exists.
 # The policy and the registry follow the same rule when the configuration is the
 # default one (no arguments, no LAZYIMP_IGNORE*, no [tool.lazyimp]).
 _frames: Any = None
@@ -111,7 +111,7 @@ def engine() -> str:
     ``"pep810"`` on CPython 3.15+, whose built-in lazy imports (PEP 810) lazyimp
     drives with its own policy as the interpreter's filter; ``"proxy"`` on 3.10-3.14,
     where lazyimp hands out module proxies that swap themselves out.  The same
-    configuration works with both; README "Versions and engines" lists the
+    configuration works with both; docs/versions.rst lists the
     differences.
     """
     return "pep810" if hasattr(sys, "set_lazy_imports_filter") else "proxy"
@@ -339,7 +339,7 @@ class Importer:
 
     def _still_in_site(self) -> bool:
         # Imports made while site is processing .pth files (and sitecustomize) stay
-        # eager (SPEC 1.5).  Once Python code outside site imports, stop checking.
+        # eager (contract C1.5).  Once Python code outside site imports, stop checking.
         # An import no Python code made (3.13 imports linecache for `-c` after
         # site, before the program) says nothing about that: it is eager anyway
         # (no importing frame) and leaves the check on.
@@ -407,7 +407,7 @@ def install(*, reset: bool = False, **config: Any) -> Importer:
         filter: ``filter(importer, name, fromlist) -> bool``; False keeps eager.
         memory: memory probe for the report: None (RSS), False, or a callable.
         lazy_from: also defer ``from x import y``: the statement binds lazy names
-            and ``x`` runs on first use of any of them (default False; SPEC 10).
+            and ``x`` runs on first use of any of them (default False; contract C12).
         reset: forget what earlier ``install()`` calls configured.
 
     Returns:
@@ -515,7 +515,7 @@ def _in_site(frame: Any) -> bool:
 
 
 def uninstall() -> None:
-    """Remove the finder and undo install()'s global changes (SPEC 1.2).
+    """Remove the finder and undo install()'s global changes (contract C1.2).
 
     Proxies handed out before keep working: they execute on first use as before.
     Safe to call when not installed.
@@ -551,7 +551,7 @@ def is_installed() -> bool:
 
 
 class _Switch:
-    """``enabled()`` / ``disabled()``: the switch for this context only (SPEC 1.3)."""
+    """``enabled()`` / ``disabled()``: the switch for this context only (contract C1.3)."""
 
     __slots__ = ("value", "config", "token", "previous_config")
 

@@ -2,9 +2,9 @@
 
 The finder is called from importlib's frozen code; the first frame outside it is the
 one executing the import statement (or calling ``importlib.import_module``).  Its
-code object tells whether the import is at module level (SPEC 2.1: only those are
+code object tells whether the import is at module level (contract C2.1: only those are
 lazy, since only their bindings can be swapped) and whether it sits inside a
-``try`` block (SPEC 5.5: feature probes must see the module's own ImportError).
+``try`` block (contract C3.2: feature probes must see the module's own ImportError).
 
 ``try`` detection reads the code object: the exception table on 3.11+ (an import
 whose innermost handler is a ``with`` block's exit is looked up again from that

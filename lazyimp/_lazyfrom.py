@@ -1,4 +1,4 @@
-"""Lazy ``from x import y`` (SPEC 10): ``install(lazy_from=True)``.
+"""Lazy ``from x import y`` (contract C12): ``install(lazy_from=True)``.
 
 A ``builtins.__import__`` wrapper (it chains to whatever was installed before and is
 removed only while it is still on top) sees each ``from x import a, b as c``
@@ -68,7 +68,7 @@ class _LazyBase:
         _settle(self, value)
         return value
 
-    # What makes it stand in for the object (SPEC 10.2).
+    # What makes it stand in for the object (contract C12.2).
     def __getattr__(self, name: str) -> Any:
         return getattr(self._lz_resolve(), name)
 
@@ -115,7 +115,7 @@ class LazyName(_LazyBase):
     """A name taken lazily from a module: the module runs on its first real use.
 
     Until then its class forwards every special method (operators, containers,
-    calls, context managers, awaiting: SPEC 10.2); once resolved it takes a class
+    calls, context managers, awaiting: contract C12.2); once resolved it takes a class
     with exactly those of the object it stands for (``_tailored``).
     """
 
@@ -125,7 +125,7 @@ class LazyName(_LazyBase):
 
 
 # Once resolved, a stand-in's class only has the special methods of the object it
-# stands for (see _tailored); until then it has them all (SPEC 10.2).
+# stands for (see _tailored); until then it has them all (contract C12.2).
 _set_class = object.__dict__["__class__"].__set__
 # The special methods a stand-in forwards: name -> method.  Filled below.
 _FORWARDERS: dict[str, Callable[..., Any]] = {}
@@ -199,7 +199,7 @@ def _special(name: str) -> Callable[..., Any]:
 
 def _install_forwarders() -> None:
     # Operators, containers, context managers and awaiting go through the type,
-    # not __getattr__: forward each to the resolved object (SPEC 10.2).  Descriptor
+    # not __getattr__: forward each to the resolved object (contract C12.2).  Descriptor
     # hooks (__get__, __set_name__, ...) are deliberately absent: a lazy name stored
     # as a class attribute must stay a plain attribute, as the object would be.
     import operator
@@ -280,7 +280,7 @@ class _FromModule:
         alias = get(self, "_lzf_bound").get(full)
         sub = sys.modules.get(full)
         if sub is None and _is_submodule(module, full):
-            # A submodule is a module proxy as in the core (SPEC 10.1).
+            # A submodule is a module proxy as in the core (contract C12.1).
             sub = _import_submodule(full)
         if sub is not None:
             if alias is not None and _proxy.is_lazy(sub):
@@ -320,7 +320,7 @@ _bound_names: dict[str, list[tuple[dict[str, Any], str, LazyName]]] = {}
 
 
 def on_resolved(name: str, real: Any) -> None:
-    """Replace the lazy names taken from ``name`` by the real objects (SPEC 10.1)."""
+    """Replace the lazy names taken from ``name`` by the real objects (contract C12.1)."""
     sites = _bound_names.pop(name, None)
     if not sites:
         return
@@ -335,7 +335,7 @@ def on_resolved(name: str, real: Any) -> None:
         _settle(lazy, value)
 
 
-# The statement analysis (SPEC 10.3) reads the module's code: lazyimp._reads.
+# The statement analysis (contract C12.3) reads the module's code: lazyimp._reads.
 any_unsafe = _reads.any_unsafe
 
 

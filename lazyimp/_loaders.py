@@ -136,7 +136,7 @@ def unchained(loader: Any) -> Any:
     # wrapt's post-import hook finder wraps the real loader in a chained loader
     # whose exec_module runs the body and then fires the hooks.  Judge the real
     # loader; keep the chained one, so that the hooks fire when the body really
-    # runs, with the executed module, once (SPEC 4.3).
+    # runs, with the executed module, once (contract C8.3).
     if type(loader).__name__ == "_ImportHookChainedLoader":
         inner = getattr(loader, "__wrapped__", None) or getattr(loader, "loader", None)
         if inner is not None:

@@ -25,7 +25,7 @@ per module):
 
 - ``import a.b.c``: lazy when every module of the chain not yet imported may be
   lazy; one that must be eager makes the statement eager.  Each is found now
-  (SPEC 2.2: ``import no_such_module`` raises at the statement), and the spec found
+  (contract C2.3: ``import no_such_module`` raises at the statement), and the spec found
   is handed back when the import really runs, so nothing is found twice.
 - ``from x import y`` (``lazy_from`` off): ``x`` runs at once, as on the proxy
   engine; when some of the names are submodules ``x`` does not have yet, the
@@ -40,7 +40,7 @@ Known limits: a lazy object held in a local variable, a container or a copy does
 not forward (the interpreter replaces it only where a global is read); failures of
 a deferred module surface as the interpreter reports them (an ``ImportError``
 chained to the body's exception for a from-import); ``importlib.import_module`` and
-``__import__`` calls are never lazy.  See README "Versions and engines".
+``__import__`` calls are never lazy.  See docs/versions.rst.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from types import FrameType
     from typing import Any
 
-# Loaded on the first import the filter judges (not by install(): SPEC 8.1).
+# Loaded on the first import the filter judges (not by install(): contract C13.1).
 _rule: Any = None
 _frames: Any = None
 _registry: Any = None
@@ -187,7 +187,7 @@ def _explicit(frame: FrameType, name: str) -> bool:
 
 
 def _in_site(frame: Any, importer_obj: Any) -> bool:
-    # Imports made while site processes .pth files stay eager (SPEC 1.5); once an
+    # Imports made while site processes .pth files stay eager (contract C1.5); once an
     # import comes from outside site, stop looking.
     while frame is not None:
         if frame.f_globals.get("__name__") == "site":

@@ -32,7 +32,7 @@ def is_lazy(obj: object) -> bool:
         return _native_is_lazy(_finder._load_native().DEFERRED, obj)
     proxy = _finder._proxy
     if isinstance(obj, str):
-        # A proxy whose body failed is out of sys.modules but still pending (SPEC 3.5).
+        # A proxy whose body failed is out of sys.modules but still pending (contract C6.1).
         name = obj
         obj = sys.modules.get(name)
         if obj is None and proxy is not None:
@@ -75,7 +75,7 @@ def pending() -> list[str]:
 
 
 def resolve_all() -> list[str]:
-    """Execute every pending lazy module now; return their names (SPEC 1.6).
+    """Execute every pending lazy module now; return their names (contract C1.8).
 
     For pre-fork servers, privilege drops and freezing.  Modules that the resolved
     bodies import lazily in turn are resolved too.  Then rewrites any remaining

@@ -2,9 +2,9 @@
 
 Scope: ``install_pickler()`` teaches ``multiprocessing``'s ``ForkingPickler`` to send
 functions and classes of packages imported with ``import_module_from_path`` to
-``spawn`` and ``forkserver`` workers that could not import them by name (SPEC 7.3-7.6).
+``spawn`` and ``forkserver`` workers that could not import them by name (contract C11.3-C11.6).
 
-Two ways to travel (SPEC 7.4):
+Two ways to travel (contract C11.4):
 
 - ``mode="path"`` (the default): functions and classes travel by reference and the
   receiver imports their package from the same directory: real module state, one
@@ -22,7 +22,7 @@ Two ways to travel (SPEC 7.4):
   cannot carry (``functools.lru_cache`` functions, ``__reduce__`` returning a string,
   imports inside function bodies, module-level locks) fails.
 
-How it is hooked (research: "spawn-pickling-anchors" sections 3.1-3.2): a class-level
+How it is hooked (docs/how-it-works.rst, pickler-internals): a class-level
 ``ForkingPickler.reducer_override`` reaches every ForkingPickler, including the
 ``_ForkingPickler`` aliases bound in ``connection`` and ``queues`` and direct
 instantiations such as torch's ``ConnectionWrapper``; ``multiprocessing.reduction.dump``,
@@ -33,7 +33,7 @@ direction.  In path mode, ``ForkingPickler.dumps`` (every queue, pipe, Pool and
 executor message) skips the per-object hook: see "path mode without a per-object
 hook" below.  multiprocessing's own reducers (connections, queues, file descriptors,
 shared memory, torch tensors) are untouched: instances leave ``reducer_override`` at
-once and go through ForkingPickler's dispatch table as before (SPEC 7.5).
+once and go through ForkingPickler's dispatch table as before (contract C11.5).
 
 Known limits: the pickler is process-wide while installed (as multiprocessing's own
 reducer registry is); receivers must be able to import ``lazyimp`` (and cloudpickle
@@ -68,7 +68,7 @@ _MISSING: Any = object()
 _LOCK = threading.RLock()
 _installed = False
 _mode = "path"
-# What install_pickler replaced, to put back exactly (SPEC 7.6).
+# What install_pickler replaced, to put back exactly (contract C11.6).
 _saved_dump: Any = _MISSING
 _saved_override: Any = _MISSING
 _saved_dumps: Any = _MISSING  # the classmethod object from ForkingPickler.__dict__
@@ -82,7 +82,7 @@ _process_type: type | None = None
 # uninstall removes those and only those.
 _cp_registered: set[str] = set()
 # cloudpickle's dispatch table flattened into a dict once (its ChainMap costs a Python
-# call per lookup: research 3.3 item 4).
+# call per lookup: docs/how-it-works.rst, pickler-internals).
 _cp_table: dict[Any, Any] | None = None
 
 
@@ -99,7 +99,7 @@ def _reducer_override(self: Any, obj: Any) -> Any:
         return _object_reduce(self, obj)
     if isinstance(obj, ModuleType):
         # A lazyimp proxy answers isinstance(p, ModuleType) through __class__ without
-        # executing the module (SPEC 2.4), so proxies arrive here as well (SPEC 3.6).
+        # executing the module (contract C2.5), so proxies arrive here as well (contract C8.5).
         return _module_reduce(obj)
     if _next_override is not None:
         return _next_override(self, obj)
@@ -151,7 +151,7 @@ def _by_value_reduce(pickler: Any, obj: Any, root_name: str | None) -> Any:
     # One cloudpickle pickler per message, never per object: functions pickled by one
     # cloudpickle pickler share one globals dict per module (globals_ref), so methods
     # of one class still see each other's module-global writes in the worker
-    # (research 3.3 item 3: a pickler per object returned (1, 0) for bump(); read()).
+    # (docs/how-it-works.rst, pickler-internals: a pickler per object returned (1, 0) for bump(); read()).
     cp = pickler.__dict__.get("_lazyimp_cp")
     if cp is None:
         import io
@@ -311,7 +311,7 @@ def _roots_prefix(protocol: int | None) -> tuple[bytes, dict[str, tuple[int, int
 
 def _dumps(cls: Any, obj: Any, protocol: int | None = None) -> Any:
     # Installed as the classmethod ForkingPickler.dumps: every Connection.send, Queue,
-    # Pool and ProcessPoolExecutor message comes through here (research 3.1).
+    # Pool and ProcessPoolExecutor message comes through here (docs/how-it-works.rst, pickler-internals).
     if _mode != "path" or _next_override is not None or not _spawn._ROOTS:
         return _saved_dumps.__func__(cls, obj, protocol)
     prefix, spots = _roots_prefix(protocol)

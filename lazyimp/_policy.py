@@ -46,7 +46,7 @@ DEFAULT_IGNORE: dict[str, str] = {
 DEFAULT_IGNORE_PACKAGES: dict[str, str] = {}
 # Packages whose own modules import eagerly (importing the package from outside stays
 # lazy): their modules fill registries at import that other modules of the package
-# read while they run, which their code does not show (SPEC 5.7).  Each has a test
+# read while they run, which their code does not show (contract C3.6).  Each has a test
 # with the real library in tests/test_side_effects.py.
 DEFAULT_IGNORE_IMPORTERS: dict[str, str] = {
     "matplotlib": "its modules register docstring parameters at import "
@@ -99,7 +99,7 @@ class Config:
             "lazy_from": "default",
             "record_eager": "default",
         }
-        # How many install() calls this configuration merges (SPEC 1.1).
+        # How many install() calls this configuration merges (contract C1.1).
         self.calls = 0
         self._dirs: tuple[str, ...] = ()
         self._globs: tuple[str, ...] = ()

@@ -8,11 +8,11 @@ A proxy wraps the module object that importlib created and initialised (``__name
         +-------body raised-----------+   (fresh module object, retried on next use)
 
 While unexecuted, the proxy answers the import system's and sweepers' questions
-(SPEC 2.4) from the unexecuted module and executes it on anything else (SPEC 2.5).
-Resolution (SPEC 3.1) runs parents first, then the body once under importlib's own
+(contract C2.5) from the unexecuted module and executes it on anything else (contract C2.7).
+Resolution (contract C5.1) runs parents first, then the body once under importlib's own
 per-module lock, with the real module in ``sys.modules``; ``_swap`` then replaces the
-proxy where it is bound (SPEC 3.2).  A proxy that survives somewhere keeps
-forwarding to the real module (SPEC 3.3).
+proxy where it is bound (contract C5.2).  A proxy that survives somewhere keeps
+forwarding to the real module (contract C5.4).
 
 Known limits: code holding the proxy sees ``type(p)`` as the proxy class, and
 ``p is sys.modules[name]`` is False until the binding is swapped.  Attribute writes
@@ -42,7 +42,7 @@ _module_from_spec = _bootstrap.module_from_spec
 
 _UNSET: Any = object()
 
-# Read on an unexecuted module without executing it (SPEC 2.4): what importlib set
+# Read on an unexecuted module without executing it (contract C2.5): what importlib set
 # from the spec, and what isinstance() reads.
 _FROM_SPEC = frozenset(
     {
@@ -66,7 +66,7 @@ _GAINED_BY_RUNNING = frozenset({"__warningregistry__"})
 # Called with (name, real module) after each resolution (lazy `from` names).
 resolved_hooks: list[Callable[[str, Any], None]] = []
 
-# name -> unresolved proxy, in hand-out order (SPEC 1.6).  Single dict operations
+# name -> unresolved proxy, in hand-out order (contract C1.8).  Single dict operations
 # under the GIL; the resolver removes an entry once its proxy is resolved.
 PENDING: dict[str, Any] = {}
 
@@ -149,8 +149,8 @@ def _build_class(base: Any) -> type:
                 del namespace["__module__"]
             set_(self, "_self_state", state)
 
-        # The hot path, for a resolved proxy that could not be swapped out (SPEC
-        # 8.5): one slot read through object's generic getattr and a getattr on the
+        # The hot path, for a resolved proxy that could not be swapped out (contract
+        # C13.5): one slot read through object's generic getattr and a getattr on the
         # real module; defaults bind the helpers as fast locals.  try/except is free
         # in CPython 3.11+ when nothing is raised.
         def __getattribute__(
@@ -197,7 +197,7 @@ def _build_class(base: Any) -> type:
             st = get(self, "_self_state")
             if st.real is _UNSET:
                 if _is_submodule(st.name, name, value):
-                    # importlib binding a submodule on its parent (SPEC 2.4).
+                    # importlib binding a submodule on its parent (contract C2.5).
                     setattr(st.module, name, value)
                     return
                 resolve(self)
@@ -301,7 +301,7 @@ def _is_submodule(parent: str, attr: str, value: object) -> bool:
 def _unresolved_getattr(proxy: Any, st: _ProxyState, name: str) -> Any:
     if name in _OWN:
         # Picklers look __reduce_ex__ up on the object: ours decides without
-        # executing (SPEC 3.6).
+        # executing (contract C8.5).
         return _get(proxy, name)
     if st.real is not _UNSET:
         return getattr(st.real, name)
@@ -338,7 +338,7 @@ def _unresolved_getattr(proxy: Any, st: _ProxyState, name: str) -> Any:
 def resolve(proxy: Any) -> Any:
     """Execute the proxy's module if it has not run yet; return the real module.
 
-    Raises whatever the module body raises (SPEC 3.5), with a note naming the
+    Raises whatever the module body raises (contract C6.1), with a note naming the
     module and the import statement.
     """
     st: _ProxyState = _get(proxy, "_self_state")
@@ -346,7 +346,7 @@ def resolve(proxy: Any) -> Any:
     if real is not _UNSET:
         return real
     name = st.name
-    # Parents first, outermost first, as an eager import runs them (SPEC 3.1).
+    # Parents first, outermost first, as an eager import runs them (contract C5.1).
     parent = name.rpartition(".")[0]
     if parent:
         parent_module = sys.modules.get(parent)
@@ -354,7 +354,7 @@ def resolve(proxy: Any) -> Any:
             resolve(parent_module)
     # importlib's own per-module lock: one body run per module whatever mix of eager
     # imports and proxy accesses races for it, reentrant for the thread that holds
-    # it, and with importlib's deadlock detection between threads (SPEC 3.4).
+    # it, and with importlib's deadlock detection between threads (contract C7.1).
     manager = _ModuleLockManager(name)
     try:
         manager.__enter__()
@@ -466,7 +466,7 @@ def _specialise(proxy: Any, real: Any) -> None:
     # loop.  Give this proxy a class of its own whose __getattribute__ is
     # functools.partial(getattr, real): C all the way, no Python frame per read
     # (about 7x a plain module attribute read, against 30x through the shared
-    # class; SPEC 8.5).  Misses fall through to LazyModule.__getattr__, which
+    # class; contract C13.5).  Misses fall through to LazyModule.__getattr__, which
     # serves __wrapped__ and the proxy's own copy hooks.  Pickling looks the type
     # up in copyreg.dispatch_table before __reduce_ex__, so the class is
     # registered there with the proxy's reducer.  object's __class__ descriptor is
@@ -533,7 +533,7 @@ def _run_at_import_site(st: _ProxyState, module: Any) -> None:
 
 def _failed(proxy: Any, st: _ProxyState, exc: BaseException, started: float) -> None:
     # Leave sys.modules as an eager failed import leaves it (no module, no proxy),
-    # and give the proxy a fresh, unexecuted module for the next attempt (SPEC 3.5).
+    # and give the proxy a fresh, unexecuted module for the next attempt (contract C6.1).
     name = st.name
     sys.modules.pop(name, None)
     spec = st.module.__spec__

@@ -2,7 +2,7 @@
 
 Two decisions read the importing module's code before an import is handed out lazily:
 the side-effect rule (``_rule``: does the module ever read what the statement binds?)
-and lazy from-imports (SPEC 10.3: is a name used where a stand-in cannot serve?).  Both
+and lazy from-imports (contract C12.3: is a name used where a stand-in cannot serve?).  Both
 ask where the code loads the global ``NAME`` and what it does next, so both are read
 here, from compiled code (never source: ``.pyc``-only modules and zip archives work).
 

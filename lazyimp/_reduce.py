@@ -1,4 +1,4 @@
-"""Pickling a module proxy as the module would pickle (SPEC 3.6), never executing it.
+"""Pickling a module proxy as the module would pickle (contract C8.5), never executing it.
 
 Loaded on the first pickling of a proxy: most programs never pickle one.
 """
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 def module_proxy_reduce(proxy: Any, protocol: Any) -> Any:
-    # Pickle as the module would pickle (SPEC 3.6), without executing it.  A module
+    # Pickle as the module would pickle (contract C8.5), without executing it.  A module
     # has no reducer of its own: the active pickler decides (cloudpickle's dispatch
     # table writes an import reference; plain pickle refuses).  The active pickler
     # is not passed to __reduce_ex__, so look for it on the calling frames.

@@ -17,7 +17,7 @@ States:
 - ``other``: imported while lazyimp was off or by another mechanism (filled in by
   the report from ``sys.modules``).
 
-The ``lazyimp`` logger (SPEC 6.3): ``configure_verbose()``, called by ``install()``,
+The ``lazyimp`` logger (contract C9.5): ``configure_verbose()``, called by ``install()``,
 sets ``verbose`` from ``LAZYIMP_VERBOSE`` or from a ``lazyimp`` logger already enabled
 for DEBUG; while it is true the core calls ``log_resolution(rec)`` after each
 resolution.  ``logging`` is imported only then, so a program that never asks for the
@@ -118,14 +118,14 @@ def resolving_stack() -> list[str]:
         stack = _resolving_by_thread[ident] = []
     return stack
 
-# True when each resolution should be logged to the ``lazyimp`` logger (SPEC 6.3).
+# True when each resolution should be logged to the ``lazyimp`` logger (contract C9.5).
 # Read by the core after every resolution, so it stays a plain module global.
 verbose = False
 
 
 
 def mark_installed(at: float | None = None, modules: frozenset[str] | None = None) -> None:
-    """Remember the install time and the modules already imported (SPEC 1.4).
+    """Remember the install time and the modules already imported (contract C1.4).
 
     The finder passes what it saw at ``install()``: the registry itself is only
     imported when the first import is intercepted (or the report asks).
@@ -154,7 +154,7 @@ def record_eager(name: str, state: str, reason: str) -> ModuleRecord | None:
 
 
 # True while eager imports are timed too (install(record_eager=True)): the
-# importtime and chrome-trace exports then hold the whole start-up (SPEC 6.1).
+# importtime and chrome-trace exports then hold the whole start-up (contract C9.1).
 record_eager_times = False
 
 
@@ -279,7 +279,7 @@ def configure_memory(probe: object) -> None:
 
 
 def configure_verbose(value: str | None = None) -> None:
-    """Switch the resolution log on or off (SPEC 6.3); ``install()`` calls it.
+    """Switch the resolution log on or off (contract C9.5); ``install()`` calls it.
 
     Args:
         value: ``LAZYIMP_VERBOSE``'s value; None reads the environment.  ``1``,
@@ -321,7 +321,7 @@ def _site(file: str | None, line: int | None) -> str:
 
 
 def log_resolution(rec: ModuleRecord) -> None:
-    """Log one finished resolution to the ``lazyimp`` logger at DEBUG (SPEC 6.3).
+    """Log one finished resolution to the ``lazyimp`` logger at DEBUG (contract C9.5).
 
     The core calls this after filling ``rec`` (state, duration, trigger), only while
     ``verbose`` is true.

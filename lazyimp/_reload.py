@@ -1,4 +1,4 @@
-"""Reloading lazily imported modules (SPEC 4.1).
+"""Reloading lazily imported modules (contract C8.1).
 
 ``importlib.reload(proxy)`` must work while lazyimp is installed: importlib's
 ``reload`` is replaced by one that resolves a proxy first, from the first
@@ -13,7 +13,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-# importlib.reload(proxy) must work while lazyimp is installed (SPEC 4.1): the
+# importlib.reload(proxy) must work while lazyimp is installed (contract C8.1): the
 # reload() in importlib is replaced by one that resolves a proxy first, from the
 # first intercepted import until uninstall().  (importlib, original, ours).
 _reload_patch: tuple[Any, Any, Any] | None = None
@@ -54,7 +54,7 @@ def _module_for_reload(module: Any) -> Any:
 
 
 def reload(module: Any) -> Any:
-    """Reload a module, lazily imported or not, and return it (SPEC 4.1).
+    """Reload a module, lazily imported or not, and return it (contract C8.1).
 
     The eager idiom is ``importlib.reload(module)``.  A lazy module that has not
     run yet (a proxy, or on 3.15 the interpreter's lazy object) is executed first

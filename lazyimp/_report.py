@@ -1,7 +1,7 @@
 """The start-up report: registry -> ``Report`` (plain data) -> text, JSON, importtime, trace.
 
 ``report()`` reads ``_registry.RECORDS`` and ``sys.modules`` once and builds a
-``Report`` of dataclasses; each writer turns that into one format (SPEC 6.1):
+``Report`` of dataclasses; each writer turns that into one format (contract C9.1):
 
 - ``text``: a summary (deferred, resolved, never used, time and memory saved against
   an eager estimate), the resolved modules by load time, the names never used.
@@ -199,7 +199,7 @@ def _check_format(format: object) -> str:
 
 
 def report(file: Any = None, format: str = "text") -> Report:
-    """Write the start-up report to ``file`` and return it as data (SPEC 6.1).
+    """Write the start-up report to ``file`` and return it as data (contract C9.1).
 
     The eager counterpart is ``python -X importtime``; this report also knows which
     modules were deferred and never used, what triggered each load and where the

@@ -5,14 +5,14 @@ Three places ask, for the import statement a frame is executing:
 - the finder (``_finder``), for a module it found that is not imported yet;
 - the cached-import hook (``_sites``), for a module already handed out lazily that
   another statement now imports: if that statement must be eager, the body runs now;
-- the lazy from-import wrapper (``_lazyfrom``), for ``from x import y`` (SPEC 10).
+- the lazy from-import wrapper (``_lazyfrom``), for ``from x import y`` (contract C12).
 
 ``eager_reason`` answers all three: ``None`` (lazy), or ``(kind, why)`` where kind is
 ``"scope"`` (where the statement stands), ``"side-effect"`` (the statement exists to
 run the module's body) or ``"policy"`` (configuration).  Cheap checks come first; the
 code reads (``_reads``) only run for statements that pass them.
 
-The side-effect rule (SPEC 5.7): an import, made by a module inside a package, of a
+The side-effect rule (contract C3.6): an import, made by a module inside a package, of a
 module of the same top-level package whose binding the importing module's code never
 reads exists to run that module's body (filling a registry: ``import
 pandas.core.config_init``, ``from . import events``), so it is eager.  What counts as
@@ -134,7 +134,7 @@ def _side_effect(
     namespace: dict[str, Any],
     fullname: str,
 ) -> str | None:
-    # SPEC 5.7, for an import within one top-level package: None when the importing
+    # contract C3.6, for an import within one top-level package: None when the importing
     # module reads what the statement binds, else why it is a side-effect import.
     if "." not in importer and "__path__" not in namespace:
         return None  # a top-level module, not a module inside a package
@@ -189,7 +189,7 @@ def _from_reason(
     fullname: str,
     stand_ins: bool = True,
 ) -> str | None:
-    # lazy_from only (SPEC 10.3, 5.7): reasons a from-statement across packages stays
+    # lazy_from only (contract C12.3, C3.6): reasons a from-statement across packages stays
     # eager.  None when the names may be stood in for (stand_ins: the proxy engine's
     # stand-in objects; PEP 810 binds none).
     bound = _frames.bindings(frame, stmt) or {}

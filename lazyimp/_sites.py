@@ -1,4 +1,4 @@
-"""Where import statements bind a module proxy: the sites its swap rewrites (SPEC 3.2).
+"""Where import statements bind a module proxy: the sites its swap rewrites (contract C5.2).
 
 The finder knows the site of the statement that handed a proxy out.  Other
 statements bind the same proxy later, and this module hears of them: one that finds

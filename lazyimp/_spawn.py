@@ -1,11 +1,11 @@
 """Import a package from a directory under a chosen name, and keep it importable there.
 
 Scope: ``import_module_from_path(name, path)`` imports the package whose ``__init__.py``
-sits in ``path`` as the top-level module ``name`` (SPEC 7.1) and registers ``name`` with
+sits in ``path`` as the top-level module ``name`` (contract C11.1) and registers ``name`` with
 a meta-path finder that resolves its submodules, and only them, inside that directory
-(SPEC 7.2).  The registry (``name -> real directory``) is what the pickler in
+(contract C11.2).  The registry (``name -> real directory``) is what the pickler in
 ``_pickler`` sends to ``spawn`` and ``forkserver`` children so that they can import the
-package too (SPEC 7.3, 7.4); ``register_with_dask`` hands it to Dask workers.
+package too (contract C11.3, C11.4); ``register_with_dask`` hands it to Dask workers.
 
 Known limits:
 
@@ -38,7 +38,7 @@ __all__ = ["import_module_from_path", "register_with_dask"]
 
 # name -> the real (symlink-free) directory of the package.  Entries are added before
 # the package's __init__ runs, so the submodules __init__ imports already resolve
-# through the finder (research pitfall 15), and removed again if it fails.
+# through the finder (docs/how-it-works.rst, pickler-internals), and removed again if it fails.
 _ROOTS: dict[str, str] = {}
 
 # Guards _ROOTS and the finder's place on sys.meta_path.  Re-entrant because the
@@ -68,7 +68,7 @@ class _PathImportFinder:
     process.  Below a registered root it either returns a spec inside the package
     directory or raises ModuleNotFoundError: it sits before the path-based finder, and
     answering None there would let that finder join an absolute or empty name part
-    onto the directory and read a file outside it (SPEC 7.2).
+    onto the directory and read a file outside it (contract C11.2).
     """
 
     @classmethod

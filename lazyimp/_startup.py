@@ -1,4 +1,4 @@
-"""The environment switch: ``LAZYIMP=1 python app.py`` (SPEC 1.5).
+"""The environment switch: ``LAZYIMP=1 python app.py`` (contract C1.5).
 
 The wheel ships ``lazyimp-toolkit.pth``, one line that ``site`` executes at start-up.
 With ``LAZYIMP`` unset (or ``0``) the line imports nothing.  Otherwise it calls

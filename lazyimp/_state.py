@@ -1,13 +1,13 @@
 """Process-wide switches shared by the finder and the proxies.
 
-- ``switch``: the context variable behind ``enabled()``/``disabled()`` (SPEC 1.3).
+- ``switch``: the context variable behind ``enabled()``/``disabled()`` (contract C1.3).
   ``None`` means "follow the global state set by install()".
 - ``eager_scope()``: imports made by lazyimp itself (loading wrapt's proxy type,
   policy helpers) and by the finder while it asks later finders must never be
   handed out lazily; a per-thread depth counter says so.
 - ``lock``: guards install/uninstall and the finder's place in ``sys.meta_path``.
   It is re-created in a forked child (``os.register_at_fork``) so that a fork taken
-  while another thread held it cannot leave the child's lazyimp locked (SPEC 1.6).
+  while another thread held it cannot leave the child's lazyimp locked (contract C1.8).
 """
 
 from __future__ import annotations

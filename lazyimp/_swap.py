@@ -1,4 +1,4 @@
-"""Replacing a resolved proxy in the namespaces that hold it (SPEC 3.2).
+"""Replacing a resolved proxy in the namespaces that hold it (contract C5.2).
 
 ``gc.get_referrers`` scans the whole heap on every call (about 15 ms at a million
 objects), so it cannot be the way each proxy is swapped out.  Instead the proxy
@@ -14,7 +14,7 @@ leaves some stack references uncounted), which is why the pass is also run by
 elapsed time: after a pass of ``d`` seconds the next one waits ``20 * d``, and the
 proxies queued meanwhile are rewritten together by the next pass.
 References that are not in dicts (locals, closures, tuples) cannot be rewritten;
-they keep forwarding to the real module (SPEC 3.3).
+they keep forwarding to the real module (contract C5.4).
 """
 
 from __future__ import annotations

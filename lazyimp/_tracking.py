@@ -1,4 +1,4 @@
-"""``track_imports()``: which modules did this piece of work import? (SPEC 9)
+"""``track_imports()``: which modules did this piece of work import? (contract C10)
 
 For build tools that must know which Python files a piece of work depended on (a
 template that imports project modules, a plugin loader).  Inside
@@ -47,7 +47,7 @@ _import_module_wrapper: _ImportModuleWrapper | None = None
 
 
 class ImportRecord:
-    """One module imported inside a tracking context (SPEC 9.1).
+    """One module imported inside a tracking context (contract C10.1).
 
     Attributes:
         name: the absolute dotted module name.
@@ -124,7 +124,7 @@ class TrackedImports:
 
 
 def _origin(name: str) -> str | None:
-    # Reading __spec__ and __file__ does not execute a lazy proxy (SPEC 2.4).
+    # Reading __spec__ and __file__ does not execute a lazy proxy (contract C2.5).
     module = sys.modules.get(name)
     if module is None:
         return None
@@ -316,7 +316,7 @@ def _release() -> None:
 
 
 class track_imports:
-    """Record the modules imported by code in this context (SPEC 9.1).
+    """Record the modules imported by code in this context (contract C10.1).
 
     The tracked counterpart of running code and diffing ``sys.modules``, which misses
     modules already imported and imports made by other threads at the same time::

@@ -6,7 +6,7 @@ run (``scripts/third_party.py`` does that test by test).  This plugin installs l
 before pytest collects anything: before the initial ``conftest.py`` files are imported,
 so the imports made by conftests, test modules and the code under test are all lazy.
 The modules pytest and its plugins imported while starting up are already in
-``sys.modules`` and stay as they are (SPEC 1.4).
+``sys.modules`` and stay as they are (contract C1.4).
 
 Options:
 
@@ -17,8 +17,8 @@ Options:
 - ``-p no:lazyimp.pytest_plugin`` (or not passing ``-p``) keeps the run eager.
 
 Configuration is lazyimp's own: ``[tool.lazyimp]`` in the ``pyproject.toml`` of the
-working directory and the ``LAZYIMP_*`` environment variables (README,
-"Configuration").  A bad configuration is a usage error before collection.
+working directory and the ``LAZYIMP_*`` environment variables
+(docs/configuration.rst).  A bad configuration is a usage error before collection.
 
 Known limits: test modules themselves are imported eagerly (pytest imports them from
 a function, and its assertion rewriter creates their module objects); what they

@@ -1,4 +1,4 @@
-"""``python -m lazyimp bisect`` (issue 12): the search with a fake oracle, and end to end.
+"""``python -m lazyimp bisect`` (contract C9.9): the search with a fake oracle, and end to end.
 
 End-to-end tests run ``bisect`` in a fresh interpreter on a program written to a
 temporary directory; the program's own runs are fresh interpreters too.  The search's
@@ -195,7 +195,7 @@ def test_search_out_of_runs_keeps_what_it_proved() -> None:
 # --- end to end ------------------------------------------------------------------------
 
 # Switches off the rule that keeps a package's unread imports of its own modules eager
-# (issue 12, item 1), which would fix the smallest form and Django by itself.
+# (contract C3.6), which would fix the smallest form and Django by itself.
 NO_RULE = {"_LAZYIMP_TEST_SIDE_EFFECT_RULE": "off"}
 
 

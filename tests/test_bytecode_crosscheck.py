@@ -1,4 +1,4 @@
-"""lazyimp's bytecode readers agree with ``dis`` on the whole standard library (SPEC 2.1, 3.2, 5.5, 5.7, 10.3).
+"""lazyimp's bytecode readers agree with ``dis`` on the whole standard library (contract C2.1, C5.2, C3.2, C3.6, C12.3).
 
 lazyimp reads bytecode to find an import statement (its module, level and fromlist,
 and the names it binds), whether it sits in a ``try`` block, and what a module's code
@@ -481,7 +481,7 @@ def check_shard(shard: int) -> Tally:
 
 @pytest.mark.parametrize("shard", range(SHARDS))
 def test_readers_agree_with_dis_on_the_standard_library(shard: int) -> None:
-    """Statement, bindings, try ranges and global reads agree with dis on every stdlib file (SPEC 2.1, 3.2, 5.5, 5.7, 10.3)."""
+    """Statement, bindings, try ranges and global reads agree with dis on every stdlib file (contract C2.1, C5.2, C3.2, C3.6, C12.3)."""
     tally = check_shard(shard)
     assert tally.files, "no file of the standard library was read"
     shown = "\n".join(tally.problems[:30])
@@ -489,7 +489,7 @@ def test_readers_agree_with_dis_on_the_standard_library(shard: int) -> None:
 
 
 def test_the_walk_covers_the_whole_standard_library() -> None:
-    """Every stdlib .py file is read but for a few that do not compile on this version (SPEC 2.1)."""
+    """Every stdlib .py file is read but for a few that do not compile on this version (contract C2.1)."""
     files = stdlib_files()
     skipped = []
     for path in files:
@@ -509,7 +509,7 @@ def test_the_walk_covers_the_whole_standard_library() -> None:
 
 
 def test_the_crosscheck_finds_a_wrong_reader(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A reader that drifts is caught: a wrong LOAD_ATTR flag shift shows as differences (SPEC 10.3)."""
+    """A reader that drifts is caught: a wrong LOAD_ATTR flag shift shows as differences (contract C12.3)."""
     code, _ = load(STDLIB / "textwrap.py")
     assert code is not None
     fmt = _frames._format()

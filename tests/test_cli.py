@@ -1,4 +1,4 @@
-"""The command line (SPEC 6.4): ``python -m lazyimp run`` and ``compare``, in fresh interpreters."""
+"""The command line (contract C9.6): ``python -m lazyimp run`` and ``compare``, in fresh interpreters."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def lazyimp(
 
 
 def test_run_script_like_python(tmp_path: Path) -> None:
-    """run script.py: same argv, __main__, sys.path[0], stdin and exit status (SPEC 6.4)."""
+    """run script.py: same argv, __main__, sys.path[0], stdin and exit status (contract C9.6)."""
     proc = lazyimp(tmp_path, "run", "prog.py", "3", "--flag", stdin="hello\n")
     assert proc.returncode == 3, proc.stderr
     lines = proc.stdout.splitlines()
@@ -67,7 +67,7 @@ def test_run_script_like_python(tmp_path: Path) -> None:
 
 
 def test_run_writes_text_report_to_stderr_at_exit(tmp_path: Path) -> None:
-    """run writes the text report to stderr when the program exits (SPEC 6.4, 6.1)."""
+    """run writes the text report to stderr when the program exits (contract C9.6, C9.1)."""
     proc = lazyimp(tmp_path, "run", "prog.py")
     assert proc.returncode == 0
     assert proc.stderr.startswith("lazyimp report:"), proc.stderr
@@ -77,7 +77,7 @@ def test_run_writes_text_report_to_stderr_at_exit(tmp_path: Path) -> None:
 
 
 def test_run_module_like_python_m(tmp_path: Path) -> None:
-    """run -m pkg: argv[0] is the module's file, __name__ is __main__ (SPEC 6.4)."""
+    """run -m pkg: argv[0] is the module's file, __name__ is __main__ (contract C9.6)."""
     proc = lazyimp(tmp_path, "run", "-m", "tool", "x", "-v")
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
@@ -86,14 +86,14 @@ def test_run_module_like_python_m(tmp_path: Path) -> None:
 
 
 def test_run_code_like_python_c(tmp_path: Path) -> None:
-    """run -c code: argv is ['-c', ...] and the code runs as __main__ (SPEC 6.4)."""
+    """run -c code: argv is ['-c', ...] and the code runs as __main__ (contract C9.6)."""
     proc = lazyimp(tmp_path, "run", "-c", "import sys; print(sys.argv, __name__); sys.exit(5)", "a")
     assert proc.returncode == 5
     assert proc.stdout == "['-c', 'a'] __main__\n"
 
 
 def test_run_json_report_to_file(tmp_path: Path) -> None:
-    """--report json --output FILE writes the JSON report there, not to stderr (SPEC 6.4, 6.1)."""
+    """--report json --output FILE writes the JSON report there, not to stderr (contract C9.6, C9.1)."""
     proc = lazyimp(tmp_path, "run", "--report", "json", "--output", "r.json", "prog.py")
     assert proc.returncode == 0 and "lazyimp report" not in proc.stderr
     data = json.loads((tmp_path / "r.json").read_text())
@@ -103,7 +103,7 @@ def test_run_json_report_to_file(tmp_path: Path) -> None:
 
 
 def test_run_importtime_report_is_read_by_tuna(tmp_path: Path) -> None:
-    """--report importtime output is accepted by tuna's reader (SPEC 6.4, 6.1)."""
+    """--report importtime output is accepted by tuna's reader (contract C9.6, C9.1)."""
     tuna_profile = pytest.importorskip("tuna._import_profile")
     proc = lazyimp(tmp_path, "run", "--report=importtime", "--output", "i.log", "prog.py")
     assert proc.returncode == 0, proc.stderr
@@ -121,7 +121,7 @@ print(json.dumps(str(later())))
 
 
 def test_timeline_exports_hold_eager_imports_too(tmp_path: Path) -> None:
-    """importtime and chrome-trace exports time eager imports too, marked (SPEC 6.1, 6.4)."""
+    """importtime and chrome-trace exports time eager imports too, marked (contract C9.1, C9.6)."""
     tuna_profile = pytest.importorskip("tuna._import_profile")
     write_tree(tmp_path, {"timeline.py": TIMELINE})
     proc = lazyimp(tmp_path, "run", "--report", "importtime", "--output", "i.log", "timeline.py")
@@ -142,7 +142,7 @@ def test_timeline_exports_hold_eager_imports_too(tmp_path: Path) -> None:
 
 
 def test_without_an_export_eager_imports_are_not_timed(tmp_path: Path) -> None:
-    """A text report (or none) pays nothing for eager imports: they have no time (SPEC 6.1)."""
+    """A text report (or none) pays nothing for eager imports: they have no time (contract C9.1)."""
     write_tree(tmp_path, {"timeline.py": TIMELINE})
     proc = lazyimp(tmp_path, "run", "--report", "json", "--output", "r.json", "timeline.py")
     assert proc.returncode == 0, proc.stderr
@@ -153,7 +153,7 @@ def test_without_an_export_eager_imports_are_not_timed(tmp_path: Path) -> None:
 
 
 def test_run_ignore_keeps_modules_eager(tmp_path: Path) -> None:
-    """--ignore a,b keeps those modules eager, shown as ignored (SPEC 6.4, 5.1)."""
+    """--ignore a,b keeps those modules eager, shown as ignored (contract C9.6, C3.9)."""
     proc = lazyimp(
         tmp_path, "run", "--ignore", "csv", "--report", "json", "--output", "r.json", "prog.py"
     )
@@ -165,7 +165,7 @@ def test_run_ignore_keeps_modules_eager(tmp_path: Path) -> None:
 
 
 def test_uncaught_exception_prints_program_traceback_only(tmp_path: Path) -> None:
-    """An uncaught error prints the program's traceback (no lazyimp frames), exit 1 (SPEC 6.4)."""
+    """An uncaught error prints the program's traceback (no lazyimp frames), exit 1 (contract C9.6)."""
     proc = lazyimp(tmp_path, "run", "crash.py")
     assert proc.returncode == 1
     tb = proc.stderr.split("lazyimp report:")[0]
@@ -195,7 +195,7 @@ def test_uncaught_exception_prints_program_traceback_only(tmp_path: Path) -> Non
 def test_errors_are_one_clear_line(
     tmp_path: Path, args: list[str], status: int, message: str
 ) -> None:
-    """Bad input is a one-line error naming it and a non-zero exit, no traceback (SPEC 6.4)."""
+    """Bad input is a one-line error naming it and a non-zero exit, no traceback (contract C9.6)."""
     proc = lazyimp(tmp_path, *args)
     assert proc.returncode == status, proc.stderr
     assert message in proc.stderr
@@ -210,7 +210,7 @@ def test_errors_are_one_clear_line(
 
 
 def test_help_explains_commands(tmp_path: Path) -> None:
-    """--help lists the commands with examples; run --help shows the program forms (SPEC 6.4)."""
+    """--help lists the commands with examples; run --help shows the program forms (contract C9.6)."""
     top = lazyimp(tmp_path, "--help")
     assert top.returncode == 0 and "compare" in top.stdout and "run -m http.server" in top.stdout
     run = lazyimp(tmp_path, "run", "--help")
@@ -228,7 +228,7 @@ def test_help_explains_commands(tmp_path: Path) -> None:
 
 
 def test_compare_prints_table_of_medians(tmp_path: Path) -> None:
-    """compare prints wall time, modules executed and peak RSS, eager vs lazy, with ratios (SPEC 6.4)."""
+    """compare prints wall time, modules executed and peak RSS, eager vs lazy, with ratios (contract C9.6)."""
     proc = lazyimp(tmp_path, "compare", "-n", "2", "--warmup", "0", "prog.py")
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
@@ -242,7 +242,7 @@ def test_compare_prints_table_of_medians(tmp_path: Path) -> None:
 
 
 def test_compare_json_counts_fewer_modules_lazily(tmp_path: Path) -> None:
-    """compare --json: medians, samples and ratios; lazily fewer modules execute (SPEC 6.4)."""
+    """compare --json: medians, samples and ratios; lazily fewer modules execute (contract C9.6)."""
     write_tree(
         tmp_path,
         {"heavy.py": "import email.message, http.client, xml.dom.minidom, decimal\n"},
@@ -262,7 +262,7 @@ def test_compare_json_counts_fewer_modules_lazily(tmp_path: Path) -> None:
 
 
 def test_compare_fails_when_lazy_changes_the_exit_status(tmp_path: Path) -> None:
-    """compare reports a program whose exit status differs lazily (SPEC 6.4)."""
+    """compare reports a program whose exit status differs lazily (contract C9.6)."""
     code = "import sys; sys.exit(3 if 'lazyimp' in sys.modules else 0)"
     proc = lazyimp(tmp_path, "compare", "-n", "1", "--warmup", "0", "-c", code)
     assert proc.returncode == 1
@@ -273,7 +273,7 @@ def test_compare_fails_when_lazy_changes_the_exit_status(tmp_path: Path) -> None
 
 
 def test_compare_says_when_a_program_differs_from_itself(tmp_path: Path) -> None:
-    """Two eager runs with different statuses: said plainly, no comparison (SPEC 6.4)."""
+    """Two eager runs with different statuses: said plainly, no comparison (contract C9.6)."""
     write_tree(tmp_path, {"flip.py": (
         "import os, sys\n"
         "p = 'flip.state'\n"
@@ -297,7 +297,7 @@ os._exit(0)
 
 
 def test_run_writes_the_report_when_the_program_leaves_through_os_exit(tmp_path: Path) -> None:
-    """A program that ends with os._exit (as mypy does) still gets its report (SPEC 6.4)."""
+    """A program that ends with os._exit (as mypy does) still gets its report (contract C9.6)."""
     write_tree(tmp_path, {"quick_exit.py": OS_EXIT})
     proc = lazyimp(tmp_path, "run", "--report", "json", "--output", "r.json", "quick_exit.py")
     assert proc.returncode == 0 and proc.stdout == "done\n", proc.stderr
@@ -306,7 +306,7 @@ def test_run_writes_the_report_when_the_program_leaves_through_os_exit(tmp_path:
 
 
 def test_os_exit_in_a_forked_child_writes_no_second_report(tmp_path: Path) -> None:
-    """Only the process lazyimp started writes the report, not a forked child (SPEC 6.4)."""
+    """Only the process lazyimp started writes the report, not a forked child (contract C9.6)."""
     write_tree(tmp_path, {"forks.py": (
         "import os\n"
         "pid = os.fork()\n"
@@ -319,7 +319,7 @@ def test_os_exit_in_a_forked_child_writes_no_second_report(tmp_path: Path) -> No
 
 
 def test_compare_counts_modules_of_an_os_exit_program(tmp_path: Path) -> None:
-    """compare counts the modules of a program that leaves through os._exit (SPEC 6.4)."""
+    """compare counts the modules of a program that leaves through os._exit (contract C9.6)."""
     write_tree(tmp_path, {"quick_exit.py": OS_EXIT})
     proc = lazyimp(tmp_path, "compare", "-n", "1", "--warmup", "0", "--json", "quick_exit.py")
     data = json.loads(proc.stdout)
@@ -327,7 +327,7 @@ def test_compare_counts_modules_of_an_os_exit_program(tmp_path: Path) -> None:
 
 
 def test_compare_says_when_modules_could_not_be_counted(tmp_path: Path) -> None:
-    """A run killed by a signal shows '?' and says why, instead of 0 (SPEC 6.4)."""
+    """A run killed by a signal shows '?' and says why, instead of 0 (contract C9.6)."""
     write_tree(tmp_path, {"killed.py": "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n"})
     proc = lazyimp(tmp_path, "compare", "-n", "1", "--warmup", "0", "killed.py")
     assert proc.returncode == 0, proc.stderr
@@ -337,7 +337,7 @@ def test_compare_says_when_modules_could_not_be_counted(tmp_path: Path) -> None:
 
 
 def test_lazy_from_switch_on_run_and_compare(tmp_path: Path) -> None:
-    """--lazy-from on run and compare defers from-imports as LAZYIMP_LAZY_FROM=1 does (SPEC 10.1)."""
+    """--lazy-from on run and compare defers from-imports as LAZYIMP_LAZY_FROM=1 does (contract C12.1)."""
     write_tree(tmp_path, {"fromprog.py": (
         "from decimal import Decimal\n"
         "import lazyimp\n"
@@ -358,7 +358,7 @@ def test_lazy_from_switch_on_run_and_compare(tmp_path: Path) -> None:
 
 
 def test_help_lists_the_environment(tmp_path: Path) -> None:
-    """--help and each command's --help list the LAZYIMP_* variables (SPEC 1.5, 5.1)."""
+    """--help and each command's --help list the LAZYIMP_* variables (contract C1.5, C3.9)."""
     variables = ("LAZYIMP=1", "LAZYIMP_DISABLE", "LAZYIMP_LAZY_FROM", "LAZYIMP_IGNORE=",
                  "LAZYIMP_IGNORE_PACKAGES", "LAZYIMP_IGNORE_PATHS", "LAZYIMP_IGNORE_IMPORTERS",
                  "LAZYIMP_VERBOSE")
@@ -369,7 +369,7 @@ def test_help_lists_the_environment(tmp_path: Path) -> None:
 
 
 def test_main_function_is_the_console_script(tmp_path: Path) -> None:
-    """lazyimp.__main__.main(argv) is the console script's entry and returns the status (SPEC 6.4)."""
+    """lazyimp.__main__.main(argv) is the console script's entry and returns the status (contract C9.6)."""
     write_tree(tmp_path, PROGRAM)
     proc = subprocess.run(
         [

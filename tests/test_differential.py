@@ -1,6 +1,6 @@
 """Random package trees imported eagerly and lazily give the same observable results.
 
-A hypothesis property test (SPEC 2.1-2.5, 3.1, 3.2, 3.5, 5.5): each example is a batch
+A hypothesis property test (contract C2.1, C2.3-C2.5, C2.7, C5.1, C5.2, C6.1, C3.2): each example is a batch
 of generated package trees (packages, modules, subpackages; ``import a.b``, ``import
 a.b as c``, ``from .x import V``, ``from pkg import sub``, imports inside ``try``,
 circular imports, module-level side effects appended to ``sys._dlog``, sometimes a
@@ -25,7 +25,7 @@ What must match, per tree (``e`` eager, ``l`` lazy, ``n`` nofail):
 5. With no raising body in the tree, no body runs twice, eagerly or lazily.
 6. In both runs every package body starts before the body of any module below it.
 
-Accepted differences (the README's limitations list them):
+Accepted differences (docs/contract.rst, C14, lists them):
 
 - Order: bodies run at first use, not at the import statement, so the order of
   ``sys._dlog`` differs; only rules 5 and 6 are checked about it.
@@ -91,7 +91,7 @@ mode, spec_file = sys.argv[1], sys.argv[2]
 if mode == "lazy":
     import lazyimp
     lazyimp.install()
-    # Every binding the driver makes is an import statement's: SPEC 3.2 swaps those
+    # Every binding the driver makes is an import statement's: contract C5.2 swaps those
     # at once.  Keep the batched heap scan out so that identity is checked
     # deterministically (it would otherwise depend on timing).
     from lazyimp import _swap
@@ -359,7 +359,7 @@ def check_batch(
 def test_fixed_seed_trees_behave_the_same_lazily(
     batch: list[Tree], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """Fixed-seed random trees: lazy matches eager up to the documented differences (SPEC 2-3, 5.5)."""
+    """Fixed-seed random trees: lazy matches eager up to the documented differences (contract C2, C5, C6, C7, C3.2)."""
     check_batch(batch, tmp_path_factory)
 
 
@@ -368,7 +368,7 @@ def test_fixed_seed_trees_behave_the_same_lazily(
 def test_random_trees_behave_the_same_lazily(
     batch: list[Tree], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """Fresh random trees each run: lazy matches eager up to the documented differences (SPEC 2-3, 5.5)."""
+    """Fresh random trees each run: lazy matches eager up to the documented differences (contract C2, C5, C6, C7, C3.2)."""
     check_batch(batch, tmp_path_factory)
 
 
@@ -377,12 +377,12 @@ def test_random_trees_behave_the_same_lazily(
 def test_random_trees_behave_the_same_with_lazy_from(
     batch: list[Tree], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """The same rules hold with install(lazy_from=True) in the lazy run (SPEC 10, 2-3)."""
+    """The same rules hold with install(lazy_from=True) in the lazy run (contract C12, C2, C5, C6, C7)."""
     check_batch(batch, tmp_path_factory, lazy_from=True)
 
 
 def test_driver_sees_the_difference_it_is_meant_to_tolerate(tmp_path: Path) -> None:
-    """Sanity check of the harness: a raising body fails at import eagerly, at use lazily (SPEC 3.5)."""
+    """Sanity check of the harness: a raising body fails at import eagerly, at use lazily (contract C6.1)."""
     tree = Tree(
         "x0_",
         {
@@ -425,7 +425,7 @@ _swap._next_scan = float("inf")  # as right after a batched scan: only known sit
 
 @pytest.mark.proxy_engine(SWAP)
 def test_from_import_of_a_submodule_handed_out_elsewhere_is_swapped(tmp_path: Path) -> None:
-    """`from a import b as d` binds a.b's proxy; resolving it swaps d at once (SPEC 3.2)."""
+    """`from a import b as d` binds a.b's proxy; resolving it swaps d at once (contract C5.2)."""
     write_tree(tmp_path, {"a/__init__.py": "", "a/b.py": "X = 1\n", "helper.py": "import a.b\n"})
     run_python(
         SWAP_PRELUDE.format(path=str(tmp_path))
@@ -444,7 +444,7 @@ def test_from_import_of_a_submodule_handed_out_elsewhere_is_swapped(tmp_path: Pa
 
 @pytest.mark.proxy_engine(SWAP)
 def test_from_import_after_dotted_import_is_swapped(tmp_path: Path) -> None:
-    """`import a.b.c` then `from a import b as d`: resolving d swaps it at once (SPEC 3.2)."""
+    """`import a.b.c` then `from a import b as d`: resolving d swaps it at once (contract C5.2)."""
     write_tree(tmp_path, {"a/__init__.py": "", "a/b/__init__.py": "X = 1\n", "a/b/c.py": ""})
     run_python(
         SWAP_PRELUDE.format(path=str(tmp_path))
@@ -461,7 +461,7 @@ def test_from_import_after_dotted_import_is_swapped(tmp_path: Path) -> None:
 
 @pytest.mark.proxy_engine(SWAP)
 def test_from_import_whose_package_runs_while_the_statement_reads_it(tmp_path: Path) -> None:
-    """`from a.b import c as d`, where reading `c` runs `a` and `a` hands `c` out: d is swapped (SPEC 3.2).
+    """`from a.b import c as d`, where reading `c` runs `a` and `a` hands `c` out: d is swapped (contract C5.2).
 
     Found by the random trees: the proxy for ``a.b.c`` is made by ``a``'s body, which
     runs while importlib checks the fromlist, and IMPORT_FROM then reads it off the
@@ -470,7 +470,7 @@ def test_from_import_whose_package_runs_while_the_statement_reads_it(tmp_path: P
     write_tree(
         tmp_path,
         {
-            # _c is read (in a function): not a side-effect import (SPEC 5.7).
+            # _c is read (in a function): not a side-effect import (contract C3.6).
             "a/__init__.py": "import a.b.c as _c\ndef f():\n    return _c\n",
             "a/b/__init__.py": "",
             "a/b/c.py": "X = 1\n",
@@ -495,7 +495,7 @@ def test_from_import_whose_package_runs_while_the_statement_reads_it(tmp_path: P
 
 @pytest.mark.proxy_engine(SWAP)
 def test_from_import_off_an_executed_package_is_swapped(tmp_path: Path) -> None:
-    """`from a import b as d` with `a` executed and `a.b` pending: d is swapped at first use (SPEC 3.2).
+    """`from a import b as d` with `a` executed and `a.b` pending: d is swapped at first use (contract C5.2).
 
     IMPORT_FROM reads the proxy off the real package, where no hook sees it; the
     namespace of the first use is searched even when it is a known site of the

@@ -1,8 +1,8 @@
-"""The report and tracking examples run as documented (SPEC 6.1, 6.4, 9.1).
+"""The report and tracking examples run as documented (contract C9.1, C9.6, C10.1).
 
 ``examples/incremental_build/`` is copied to tmp_path and built repeatedly with edits
 in between, eagerly and with ``lazyimp.install()``; ``examples/startup_profile.py`` is
-run through ``python -m lazyimp run`` and ``compare`` exactly as the README shows.
+run through ``python -m lazyimp run`` and ``compare`` exactly as docs/guide.rst shows.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 @pytest.mark.parametrize("lazy", [False, True], ids=["eager", "lazy"])
 def test_incremental_build_rebuilds_exactly_the_dependent_pages(tmp_path: Path, lazy: bool) -> None:
-    """Tracked imports decide what is rebuilt: only pages whose modules changed (SPEC 9.1)."""
+    """Tracked imports decide what is rebuilt: only pages whose modules changed (contract C10.1)."""
     site = copy_site(tmp_path)
     out = site / "out"
 
@@ -108,7 +108,7 @@ def test_incremental_build_rebuilds_exactly_the_dependent_pages(tmp_path: Path, 
 
 
 def test_incremental_build_same_pages_and_dependencies_lazy_and_eager(tmp_path: Path) -> None:
-    """Tracking under install() records the same files and renders the same HTML (SPEC 9.1)."""
+    """Tracking under install() records the same files and renders the same HTML (contract C10.1)."""
     results = []
     for lazy in (False, True):
         site = copy_site(tmp_path / ("lazy" if lazy else "eager"))
@@ -133,7 +133,7 @@ def lazyimp_cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_startup_profile_run_reports_heavy_commands_never_used() -> None:
-    """`run --report text examples/startup_profile.py greet`: heavy command modules never used (SPEC 6.4, 6.1)."""
+    """`run --report text examples/startup_profile.py greet`: heavy command modules never used (contract C9.6, C9.1)."""
     proc = lazyimp_cli("run", "--report", "text", "examples/startup_profile.py", "greet")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "Hello, world! Nothing heavy was loaded to say this.\n"
@@ -149,7 +149,7 @@ def test_startup_profile_run_reports_heavy_commands_never_used() -> None:
 
 
 def test_startup_profile_heavy_modules_never_execute() -> None:
-    """The JSON report of the greet run shows the heavy stdlib modules never executed (SPEC 6.1)."""
+    """The JSON report of the greet run shows the heavy stdlib modules never executed (contract C9.1)."""
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -179,7 +179,7 @@ def test_startup_profile_heavy_modules_never_execute() -> None:
     ids=lambda c: c[0],
 )
 def test_startup_profile_commands_same_output_lazy_and_eager(command: list[str]) -> None:
-    """Each command of the example prints the same lazily as eagerly (SPEC 6.4)."""
+    """Each command of the example prints the same lazily as eagerly (contract C9.6)."""
     script = str(REPO / "examples" / "startup_profile.py")
     eager = subprocess.run(
         [sys.executable, script, *command],
@@ -195,7 +195,7 @@ def test_startup_profile_commands_same_output_lazy_and_eager(command: list[str])
 
 
 def test_startup_profile_compare_prints_the_table() -> None:
-    """`compare -n 3 examples/startup_profile.py greet` prints the eager/lazy table (SPEC 6.4)."""
+    """`compare -n 3 examples/startup_profile.py greet` prints the eager/lazy table (contract C9.6)."""
     proc = lazyimp_cli("compare", "-n", "3", "examples/startup_profile.py", "greet")
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()

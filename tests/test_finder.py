@@ -1,6 +1,6 @@
 """The finder and the switch: install, uninstall, enabled/disabled, the environment.
 
-SPEC section 1 and 2.1-2.2.  Everything that installs the finder runs in a fresh
+contract C1, C2.1, C2.3.  Everything that installs the finder runs in a fresh
 interpreter through ``run_python``.
 """
 
@@ -17,7 +17,7 @@ PTH = (REPO / "lazyimp-toolkit.pth").read_text()
 
 
 def test_install_returns_one_importer_first_in_meta_path(pkgs: Path) -> None:
-    """install() puts one importer first in sys.meta_path; again returns it (SPEC 1.1)."""
+    """install() puts one importer first in sys.meta_path; again returns it (contract C1.1)."""
     run_python(
         """
         import sys, lazyimp
@@ -34,7 +34,7 @@ def test_install_returns_one_importer_first_in_meta_path(pkgs: Path) -> None:
 
 
 def test_a_second_install_adds_to_the_first(pkgs: Path) -> None:
-    """install() again merges: lists grow, each entry names its call; reset=True starts over (SPEC 1.1)."""
+    """install() again merges: lists grow, each entry names its call; reset=True starts over (contract C1.1)."""
     run_python(
         """
         import lazyimp
@@ -66,7 +66,7 @@ def test_a_second_install_adds_to_the_first(pkgs: Path) -> None:
 
 
 def test_uninstall_restores_meta_path_and_proxies_keep_working(pkgs: Path) -> None:
-    """uninstall() undoes install; proxies handed out before still work (SPEC 1.2)."""
+    """uninstall() undoes install; proxies handed out before still work (contract C1.2)."""
     run_python(
         f"""
         import sys
@@ -87,7 +87,7 @@ def test_uninstall_restores_meta_path_and_proxies_keep_working(pkgs: Path) -> No
 
 
 def test_enabled_and_disabled_are_scoped_to_the_context(pkgs: Path) -> None:
-    """enabled()/disabled() switch only the current context (SPEC 1.3)."""
+    """enabled()/disabled() switch only the current context (contract C1.3)."""
     run_python(
         f"""
         import sys, threading, contextvars, asyncio
@@ -128,7 +128,7 @@ def test_enabled_and_disabled_are_scoped_to_the_context(pkgs: Path) -> None:
 
 
 def test_modules_imported_before_install_are_left_alone() -> None:
-    """Modules already in sys.modules at install stay as they are (SPEC 1.4)."""
+    """Modules already in sys.modules at install stay as they are (contract C1.4)."""
     run_python(
         """
         import sys, json
@@ -165,7 +165,7 @@ def _with_site(site: Path, body: str) -> str:
 
 
 def test_env_switch_installs_at_startup_and_site_imports_stay_eager(tmp_path: Path) -> None:
-    """LAZYIMP=1 installs through the .pth; imports during site stay eager (SPEC 1.5)."""
+    """LAZYIMP=1 installs through the .pth; imports during site stay eager (contract C1.5)."""
     site = _site_dir(tmp_path)
     body = """
 import lazyimp
@@ -180,7 +180,7 @@ assert lazyimp.is_lazy("plain")
 
 
 def test_env_switch_unset_imports_nothing(tmp_path: Path) -> None:
-    """With LAZYIMP unset the .pth line imports nothing (SPEC 1.5)."""
+    """With LAZYIMP unset the .pth line imports nothing (contract C1.5)."""
     site = _site_dir(tmp_path)
     run_python(
         _with_site(site, "assert 'lazyimp' not in sys.modules, sorted(sys.modules)\n"),
@@ -192,7 +192,7 @@ def test_env_switch_unset_imports_nothing(tmp_path: Path) -> None:
 
 
 def test_env_switch_with_broken_config_warns_once_and_runs(tmp_path: Path) -> None:
-    """A broken start-up configuration prints one line and never stops Python (SPEC 1.5)."""
+    """A broken start-up configuration prints one line and never stops Python (contract C1.5)."""
     site = _site_dir(tmp_path)
     proc = run_python(
         _with_site(site, "import lazyimp\nassert not lazyimp.is_installed()\nprint('ran')\n"),
@@ -205,7 +205,7 @@ def test_env_switch_with_broken_config_warns_once_and_runs(tmp_path: Path) -> No
 
 
 def test_install_loads_only_the_finder(tmp_path: Path) -> None:
-    """install() with nothing configured loads no policy, registry or mechanism yet (SPEC 8.1).
+    """install() with nothing configured loads no policy, registry or mechanism yet (contract C13.1).
 
     They load with the first intercepted import; a ``[tool.lazyimp]`` section or a
     ``LAZYIMP_*`` variable is read at install() (it may switch lazy_from on).
@@ -225,7 +225,7 @@ def test_install_loads_only_the_finder(tmp_path: Path) -> None:
 
 
 def test_kill_switch_makes_install_a_no_op() -> None:
-    """LAZYIMP_DISABLE=1 makes install() a no-op (SPEC 1.5)."""
+    """LAZYIMP_DISABLE=1 makes install() a no-op (contract C1.5)."""
     run_python(
         """
         import sys, lazyimp
@@ -243,7 +243,7 @@ SWITCHES = ("LAZYIMP_DISABLE", "LAZYIMP_LAZY_FROM", "LAZYIMP_VERBOSE")
 
 @pytest.mark.parametrize("variable", SWITCHES)
 def test_environment_switches_share_one_reading(variable: str) -> None:
-    """Every on/off variable reads 1/true/yes/on and 0/false/no/off/empty the same way (SPEC 1.5, 5.6)."""
+    """Every on/off variable reads 1/true/yes/on and 0/false/no/off/empty the same way (contract C1.5, C4.4)."""
     probe = """
         import sys, lazyimp
         importer = lazyimp.install()
@@ -260,7 +260,7 @@ def test_environment_switches_share_one_reading(variable: str) -> None:
 
 @pytest.mark.parametrize("variable", SWITCHES)
 def test_environment_switch_rejects_other_words(variable: str) -> None:
-    """Any other value is a ValueError naming the variable and the accepted words (SPEC 5.6)."""
+    """Any other value is a ValueError naming the variable and the accepted words (contract C4.4)."""
     proc = run_python(
         "import sys, lazyimp\n"
         "try:\n    lazyimp.install()\n"
@@ -272,7 +272,7 @@ def test_environment_switch_rejects_other_words(variable: str) -> None:
 
 
 def test_env_switch_at_startup_reads_the_same_words(tmp_path: Path) -> None:
-    """LAZYIMP=false is off without a word; LAZYIMP=maybe warns once and runs (SPEC 1.5)."""
+    """LAZYIMP=false is off without a word; LAZYIMP=maybe warns once and runs (contract C1.5)."""
     site = _site_dir(tmp_path)
     check = _with_site(site, "import lazyimp\nprint(lazyimp.is_installed())\n")
     for word, installed in (("false", "False"), ("Off", "False"), ("yes", "True")):
@@ -284,7 +284,7 @@ def test_env_switch_at_startup_reads_the_same_words(tmp_path: Path) -> None:
 
 
 def test_installed_wheel_ships_the_pth_file() -> None:
-    """A regular (non-editable) install puts the .pth at the top of site-packages (SPEC 1.5)."""
+    """A regular (non-editable) install puts the .pth at the top of site-packages (contract C1.5)."""
     import importlib.metadata as md
 
     try:
@@ -296,7 +296,7 @@ def test_installed_wheel_ships_the_pth_file() -> None:
 
 
 def test_resolve_all_and_pending(pkgs: Path) -> None:
-    """pending() lists unresolved modules; resolve_all() runs them all (SPEC 1.6)."""
+    """pending() lists unresolved modules; resolve_all() runs them all (contract C1.8)."""
     run_python(
         f"""
         import sys
@@ -315,7 +315,7 @@ def test_resolve_all_and_pending(pkgs: Path) -> None:
 
 
 def test_locks_stay_valid_in_a_forked_child(pkgs: Path) -> None:
-    """lazyimp's lock is replaced in a fork child; the child resolves on its own (SPEC 1.6)."""
+    """lazyimp's lock is replaced in a fork child; the child resolves on its own (contract C1.8)."""
     run_python(
         f"""
         import os, sys, threading
@@ -343,7 +343,7 @@ def test_locks_stay_valid_in_a_forked_child(pkgs: Path) -> None:
 
 
 def test_function_and_class_body_imports_stay_eager(pkgs: Path) -> None:
-    """Imports inside functions and class bodies are eager (SPEC 2.1)."""
+    """Imports inside functions and class bodies are eager (contract C2.1)."""
     run_python(
         f"""
         import sys
@@ -365,7 +365,7 @@ def test_function_and_class_body_imports_stay_eager(pkgs: Path) -> None:
 
 @pytest.mark.proxy_engine("on 3.15 extension modules are deferred too (only Python code needs a proxy); tests/test_native.py checks built-ins")
 def test_builtin_extension_and_frozen_modules_stay_eager() -> None:
-    """Built-in, frozen and extension modules load eagerly (SPEC 2.1)."""
+    """Built-in, frozen and extension modules load eagerly (contract C2.1)."""
     run_python(
         """
         import sys, lazyimp
@@ -380,7 +380,7 @@ def test_builtin_extension_and_frozen_modules_stay_eager() -> None:
 
 
 def test_later_finders_are_asked_in_order(tmp_path: Path) -> None:
-    """Every later finder is asked, in order, not only PathFinder (SPEC 2.1)."""
+    """Every later finder is asked, in order, not only PathFinder (contract C2.1)."""
     run_python(
         """
         import sys, importlib.abc, importlib.util, importlib.machinery, types
@@ -409,7 +409,7 @@ def test_later_finders_are_asked_in_order(tmp_path: Path) -> None:
 
 
 def test_missing_module_raises_at_the_import_statement() -> None:
-    """Finding is not deferred: ModuleNotFoundError at the statement (SPEC 2.2)."""
+    """Finding is not deferred: ModuleNotFoundError at the statement (contract C2.3)."""
     run_python(
         """
         import sys, lazyimp
@@ -432,7 +432,7 @@ def test_missing_module_raises_at_the_import_statement() -> None:
 
 
 def test_bad_install_arguments_are_clear_errors_and_change_nothing() -> None:
-    """A wrong install() argument is a clear error and changes nothing (SPEC 5.6)."""
+    """A wrong install() argument is a clear error and changes nothing (contract C4.4)."""
     run_python(
         """
         import sys, lazyimp
@@ -457,7 +457,7 @@ def test_bad_install_arguments_are_clear_errors_and_change_nothing() -> None:
 
 
 def test_unsupported_interpreters_get_a_clear_error() -> None:
-    """Free-threaded builds: install() and enabled() raise saying why (SPEC, top)."""
+    """Free-threaded builds: install() and enabled() raise saying why (contract C1.7)."""
     run_python(
         """
         import sys, lazyimp
@@ -482,7 +482,7 @@ def test_unsupported_interpreters_get_a_clear_error() -> None:
 
 @pytest.mark.proxy_engine("on 3.15 it returns the interpreter's lazy object, which only a global read reifies (tests/test_native.py)")
 def test_import_lazily_hands_out_a_proxy_from_a_function(pkgs: Path) -> None:
-    """import_lazily() hands out a proxy whatever the calling frame (SPEC 7.1 lazy=True)."""
+    """import_lazily() hands out a proxy whatever the calling frame (contract C11.1 lazy=True)."""
     run_python(
         f"""
         import sys
@@ -501,7 +501,7 @@ def test_import_lazily_hands_out_a_proxy_from_a_function(pkgs: Path) -> None:
 
 @pytest.mark.skipif(sys.version_info < (3, 11), reason="exception table parsing")
 def test_try_block_imports_stay_eager(pkgs: Path) -> None:
-    """Imports in try/except/finally are eager; in with blocks lazy (SPEC 5.5)."""
+    """Imports in try/except/finally are eager; in with blocks lazy (contract C3.2)."""
     run_python(
         f"""
         import sys, contextlib
@@ -534,7 +534,7 @@ def test_try_block_imports_stay_eager(pkgs: Path) -> None:
 
 
 def test_eager_child_of_a_lazy_parent_runs_the_parent_first_and_once(tmp_path: Path) -> None:
-    """An eager import of a lazy package's child runs the parent first, every body once (SPEC 3.1)."""
+    """An eager import of a lazy package's child runs the parent first, every body once (contract C5.1)."""
     write_tree(
         tmp_path,
         {
@@ -564,7 +564,7 @@ def test_eager_child_of_a_lazy_parent_runs_the_parent_first_and_once(tmp_path: P
 
 
 def test_stdlib_packages_importing_each_other_under_lazyimp() -> None:
-    """pkgutil, importlib.metadata and friends import and work (SPEC 2.1 regression)."""
+    """pkgutil, importlib.metadata and friends import and work (contract C2.1 regression)."""
     run_python(
         """
         import lazyimp
@@ -580,7 +580,7 @@ def test_stdlib_packages_importing_each_other_under_lazyimp() -> None:
 
 
 def test_a_module_imported_while_it_is_being_found_is_not_executed_twice() -> None:
-    """Work done while finding a module that imports it yields one module object (SPEC 3.1)."""
+    """Work done while finding a module that imports it yields one module object (contract C5.1)."""
     run_python(
         """
         import sys, lazyimp
@@ -595,7 +595,7 @@ def test_a_module_imported_while_it_is_being_found_is_not_executed_twice() -> No
 
 
 def test_a_submodule_only_its_package_body_makes(tmp_path: Path) -> None:
-    """`import pkg.sub` where only pkg's body puts pkg.sub in sys.modules works as eagerly (SPEC 2.2, 3.1).
+    """`import pkg.sub` where only pkg's body puts pkg.sub in sys.modules works as eagerly (contract C2.3, C5.1).
 
     CPython 3.14's collections/__init__.py makes collections.abc that way (there is no
     collections/abc.py): a lazily imported inspect failed at `import collections.abc`.

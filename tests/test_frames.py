@@ -1,4 +1,4 @@
-"""Where an import runs: try-block detection and the import statement (SPEC 2.1, 5.5).
+"""Where an import runs: try-block detection and the import statement (contract C2.1, C3.2).
 
 ``lazyimp._frames`` is exercised in-process (it installs nothing): real frames taken
 with ``sys._getframe()`` at the right spot of code run by ``exec``, and, for the
@@ -92,7 +92,7 @@ EXPECTED_310 = {**EXPECTED, "finally-body": True, "except-body": False}
 
 
 def test_in_try_block_on_real_frames() -> None:
-    """try/except, try/finally, except bodies and with-in-try are 'in try'; with alone is not (SPEC 5.5)."""
+    """try/except, try/finally, except bodies and with-in-try are 'in try'; with alone is not (contract C3.2)."""
     seen: dict[str, bool] = {}
 
     def probe(tag: str) -> None:
@@ -105,7 +105,7 @@ def test_in_try_block_on_real_frames() -> None:
 
 @pytest.mark.proxy_engine("try-block detection serves the proxy engine; on 3.15 the compiler marks imports in try blocks eager")
 def test_in_try_block_in_async_code() -> None:
-    """async with alone is not 'in try'; try in a coroutine is (SPEC 5.5)."""
+    """async with alone is not 'in try'; try in a coroutine is (contract C3.2)."""
     import asyncio
 
     seen: dict[str, bool] = {}
@@ -126,7 +126,7 @@ def test_in_try_block_in_async_code() -> None:
 
 
 def test_module_level_is_told_from_functions_and_classes() -> None:
-    """Module bodies (and exec'd code) are module level; functions and classes are not (SPEC 2.1)."""
+    """Module bodies (and exec'd code) are module level; functions and classes are not (contract C2.1)."""
     seen = []
     probe = lambda: seen.append(_frames.is_module_level(sys._getframe(1)))  # noqa: E731
     exec("probe()\ndef f():\n    probe()\nf()\nclass C:\n    probe()\n", {"probe": probe})
@@ -157,7 +157,7 @@ class _Recorder:
     ],
 )
 def test_statement_reads_name_and_fromlist(source: str, globals_: dict, expected: tuple) -> None:
-    """statement() gives the absolute module and fromlist of the IMPORT_NAME running (SPEC 5.3)."""
+    """statement() gives the absolute module and fromlist of the IMPORT_NAME running (contract C3.11)."""
     recorder = _Recorder()
     sys.meta_path.insert(0, recorder)
     saved = {k: sys.modules.get(k) for k in ("pkgx", "pkgx.sub")}
@@ -180,7 +180,7 @@ def test_statement_reads_name_and_fromlist(source: str, globals_: dict, expected
 
 
 def test_statement_outside_an_import_is_none() -> None:
-    """statement() of a frame not at IMPORT_NAME is (None, None) (SPEC 5.3)."""
+    """statement() of a frame not at IMPORT_NAME is (None, None) (contract C3.11)."""
     assert _frames.statement(sys._getframe()) == (None, None)
 
 
@@ -210,7 +210,7 @@ def opmap_310(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_310_setup_finally_range(opmap_310: None) -> None:
-    """3.10: offsets inside SETUP_FINALLY's block are in a try, the rest not (SPEC 5.5)."""
+    """3.10: offsets inside SETUP_FINALLY's block are in a try, the rest not (contract C3.2)."""
     # SETUP_FINALLY at 0 with arg 3: the block covers offsets 2..6 (arg counts
     # instructions), its handler starts at 8.
     code = code_310((OPMAP_310["SETUP_FINALLY"], 3), pad=8)
@@ -221,7 +221,7 @@ def test_310_setup_finally_range(opmap_310: None) -> None:
 
 @pytest.mark.proxy_engine("try-block detection serves the proxy engine; on 3.15 the compiler marks imports in try blocks eager")
 def test_310_extended_arg_widens_the_range(opmap_310: None) -> None:
-    """3.10: EXTENDED_ARG before SETUP_FINALLY adds the high byte (SPEC 5.5)."""
+    """3.10: EXTENDED_ARG before SETUP_FINALLY adds the high byte (contract C3.2)."""
     # EXTENDED_ARG 1; SETUP_FINALLY 2  -> arg 258 instructions from offset 2.
     code = code_310((OPMAP_310["EXTENDED_ARG"], 1), (OPMAP_310["SETUP_FINALLY"], 2), pad=600)
     end = 2 + 2 + 258 * 2
@@ -231,7 +231,7 @@ def test_310_extended_arg_widens_the_range(opmap_310: None) -> None:
 
 
 def test_310_nested_and_sequential_blocks(opmap_310: None) -> None:
-    """3.10: nested blocks and code between two blocks are told apart (SPEC 5.5)."""
+    """3.10: nested blocks and code between two blocks are told apart (contract C3.2)."""
     sf = OPMAP_310["SETUP_FINALLY"]
     nop = OPMAP_310["NOP"]
     # 0: SETUP_FINALLY 4 (-> 10), 2: SETUP_FINALLY 1 (-> 6), 4: NOP, 6: NOP, 8: NOP,
@@ -245,7 +245,7 @@ def test_310_nested_and_sequential_blocks(opmap_310: None) -> None:
 
 
 def test_310_results_are_cached_per_code_object(opmap_310: None) -> None:
-    """3.10: the scan runs once per code object (SPEC 5.5)."""
+    """3.10: the scan runs once per code object (contract C3.2)."""
     code = code_310((OPMAP_310["SETUP_FINALLY"], 1), pad=4)
     _frames._in_try_310(code, 2)
     assert _frames._cached(_frames._try_cache, code) is not None
@@ -254,7 +254,7 @@ def test_310_results_are_cached_per_code_object(opmap_310: None) -> None:
 
 
 def test_lineno_matches_f_lineno_at_every_instruction() -> None:
-    """lineno() reads the line table only as far as asked, and agrees with f_lineno (SPEC 6.1).
+    """lineno() reads the line table only as far as asked, and agrees with f_lineno (contract C9.1).
 
     Checked at every instruction of a long module body, with a tracer reporting
     each opcode.
@@ -296,7 +296,7 @@ def test_lineno_matches_f_lineno_at_every_instruction() -> None:
     reason="wrapt's pure-Python proxy imports inspect, and so dis, itself",
 )
 def test_the_readers_never_import_dis(tmp_path: Path) -> None:
-    """Reading bytecode (statements, try blocks, code reads, lazy_from) loads no dis or inspect (SPEC 8.1)."""
+    """Reading bytecode (statements, try blocks, code reads, lazy_from) loads no dis or inspect (contract C13.1)."""
     write_tree(
         tmp_path,
         {

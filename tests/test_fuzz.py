@@ -1,10 +1,10 @@
 """Bad input, fuzzed with hypothesis: clear errors of documented types, no half state.
 
-- ``import_module_from_path`` with random names and paths (SPEC 7.1, 7.2), in-process
+- ``import_module_from_path`` with random names and paths (contract C11.1, C11.2), in-process
   with import state restored after each example;
 - random configuration from ``install()`` keywords, ``LAZYIMP_*`` variables and
-  ``pyproject.toml`` (SPEC 5.1, 5.6), one fresh interpreter per batch of examples;
-- random module names against the ignore rules (SPEC 5.1), on ``_policy`` directly.
+  ``pyproject.toml`` (contract C3.9, C4.4), one fresh interpreter per batch of examples;
+- random module names against the ignore rules (contract C3.9), on ``_policy`` directly.
 
 CI runs a fixed number of examples (the ``ci`` profile, derandomized); ``FUZZ_PROFILE=fuzz``
 (``tox -e fuzz``) runs ten times as many with fresh randomness.
@@ -153,7 +153,7 @@ DOCUMENTED = (ValueError, FileNotFoundError, TypeError)
 def test_import_module_from_path_fails_clearly_and_changes_nothing(
     places: dict[str, object], name: object, where: str
 ) -> None:
-    """Random names and paths: success, or a documented error naming the input; import state unchanged (SPEC 7.1)."""
+    """Random names and paths: success, or a documented error naming the input; import state unchanged (contract C11.1)."""
     import lazyimp
     from lazyimp import _spawn
 
@@ -190,7 +190,7 @@ def test_import_module_from_path_fails_clearly_and_changes_nothing(
 
 
 def test_a_nul_byte_in_the_path_is_reported_naming_the_path(tmp_path: Path) -> None:
-    """import_module_from_path('pkg', 'dir/a\\0b') raises a ValueError naming the path (SPEC 7.1)."""
+    """import_module_from_path('pkg', 'dir/a\\0b') raises a ValueError naming the path (contract C11.1)."""
     import lazyimp
 
     with import_state():
@@ -399,7 +399,7 @@ print(json.dumps(failures))
 def test_random_configuration_installs_or_fails_clearly(
     tmp_path_factory: pytest.TempPathFactory, batch: list[dict[str, object]]
 ) -> None:
-    """Random install() keywords, LAZYIMP_* values and pyproject.toml: success or TypeError/ValueError naming the source, meta_path unchanged (SPEC 5.6)."""
+    """Random install() keywords, LAZYIMP_* values and pyproject.toml: success or TypeError/ValueError naming the source, meta_path unchanged (contract C4.4)."""
     work = tmp_path_factory.mktemp("config")
     cases = work / "cases.json"
     cases.write_text(json.dumps(batch))
@@ -433,7 +433,7 @@ def empty_cwd(path: Path):  # build() reads ./pyproject.toml
 def test_ignore_rules_match_as_documented(
     tmp_path_factory: pytest.TempPathFactory, packages: list[str], exact: list[str], name: str
 ) -> None:
-    """ignore_packages 'foo' covers foo and foo.bar, never foobar; ignore is exact (SPEC 5.1)."""
+    """ignore_packages 'foo' covers foo and foo.bar, never foobar; ignore is exact (contract C3.9)."""
     from lazyimp import _policy
 
     with empty_cwd(tmp_path_factory.getbasetemp()):
@@ -458,7 +458,7 @@ FILES = st.builds(
 def test_ignore_paths_cover_files_below_a_directory_only(
     tmp_path_factory: pytest.TempPathFactory, dirs: list[str], origin: str
 ) -> None:
-    """ignore_paths '/a/b' covers /a/b/m.py and /a/b/c/m.py, not /a/bc/m.py (SPEC 5.1)."""
+    """ignore_paths '/a/b' covers /a/b/m.py and /a/b/c/m.py, not /a/bc/m.py (contract C3.9)."""
     from lazyimp import _policy
 
     with empty_cwd(tmp_path_factory.getbasetemp()):
@@ -472,7 +472,7 @@ def test_ignore_paths_cover_files_below_a_directory_only(
 def test_ignore_entries_are_dotted_names_or_a_value_error(
     tmp_path_factory: pytest.TempPathFactory, name: str
 ) -> None:
-    """An ignore entry is accepted exactly when it is a dotted module name (SPEC 5.6)."""
+    """An ignore entry is accepted exactly when it is a dotted module name (contract C4.4)."""
     from lazyimp import _policy
 
     valid = all(part.isidentifier() for part in name.split("."))

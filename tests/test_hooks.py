@@ -1,4 +1,4 @@
-"""Reload and post-import hooks (SPEC 4.1, 4.3)."""
+"""Reload and post-import hooks (contract C8.1, C8.3)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from helpers import run_python
 
 
 def test_lazyimp_reload_takes_a_proxy_or_a_module(pkgs: Path) -> None:
-    """lazyimp.reload resolves a proxy if needed and reloads the real module (SPEC 4.1)."""
+    """lazyimp.reload resolves a proxy if needed and reloads the real module (contract C8.1)."""
     run_python(
         f"""
         import sys, types
@@ -26,7 +26,7 @@ def test_lazyimp_reload_takes_a_proxy_or_a_module(pkgs: Path) -> None:
 
 
 def test_importlib_reload_accepts_proxies_while_installed(pkgs: Path) -> None:
-    """importlib.reload(proxy) works while installed; uninstall restores it (SPEC 4.1, 1.2)."""
+    """importlib.reload(proxy) works while installed; uninstall restores it (contract C8.1, C1.2)."""
     run_python(
         f"""
         import sys, importlib
@@ -47,7 +47,7 @@ def test_importlib_reload_accepts_proxies_while_installed(pkgs: Path) -> None:
 
 
 def test_post_import_hook_registered_before_install_fires_on_first_use(pkgs: Path) -> None:
-    """wrapt hooks fire once, when the body really ran, with the real module (SPEC 4.3)."""
+    """wrapt hooks fire once, when the body really ran, with the real module (contract C8.3)."""
     run_python(
         f"""
         import sys
@@ -70,7 +70,7 @@ def test_post_import_hook_registered_before_install_fires_on_first_use(pkgs: Pat
 
 
 def test_hook_finder_inserted_after_install_never_sees_an_unexecuted_module(pkgs: Path) -> None:
-    """An agent's finder placed ahead of lazyimp gets executed modules (SPEC 4.3)."""
+    """An agent's finder placed ahead of lazyimp gets executed modules (contract C8.3)."""
     run_python(
         f"""
         import sys

@@ -1,6 +1,6 @@
 """Introspection on lazily imported modules works as eagerly; sweeps execute nothing.
 
-SPEC 2.4 (sweeps of ``sys.modules`` read dunders without executing) and 4.2
+contract C2.5 (sweeps of ``sys.modules`` read dunders without executing) and C8.2
 (``inspect``, ``typing.get_type_hints``, ``doctest``, ``pkgutil``,
 ``importlib.util.find_spec``, ``importlib.resources`` work on lazy modules), plus
 debuggers (``pdb`` driving a program whose modules are lazy).  Each test runs in a
@@ -104,7 +104,7 @@ def both(tmp_path: Path, body: str) -> None:
 
 
 def test_inspect_getsource_and_getmodule(tmp_path: Path) -> None:
-    """inspect.getsource/getmodule on a lazy module and its objects, as eagerly (SPEC 4.2)."""
+    """inspect.getsource/getmodule on a lazy module and its objects, as eagerly (contract C8.2)."""
     both(
         tmp_path,
         """
@@ -120,7 +120,7 @@ def test_inspect_getsource_and_getmodule(tmp_path: Path) -> None:
 
 
 def test_inspect_getmodule_sweep_executes_nothing(tmp_path: Path) -> None:
-    """inspect.getmodule of an unrelated object sweeps sys.modules without executing (SPEC 2.4)."""
+    """inspect.getmodule of an unrelated object sweeps sys.modules without executing (contract C2.5)."""
     run(
         tmp_path,
         """
@@ -135,7 +135,7 @@ def test_inspect_getmodule_sweep_executes_nothing(tmp_path: Path) -> None:
 
 
 def test_get_type_hints_across_lazy_modules(tmp_path: Path) -> None:
-    """typing.get_type_hints resolves annotations naming another lazy module (SPEC 4.2)."""
+    """typing.get_type_hints resolves annotations naming another lazy module (contract C8.2)."""
     both(
         tmp_path,
         """
@@ -150,7 +150,7 @@ def test_get_type_hints_across_lazy_modules(tmp_path: Path) -> None:
 
 
 def test_doctest_testmod_on_a_resolved_module(tmp_path: Path) -> None:
-    """doctest.testmod of a lazily imported module used first runs every example (SPEC 4.2)."""
+    """doctest.testmod of a lazily imported module used first runs every example (contract C8.2)."""
     out = run(
         tmp_path,
         """
@@ -167,13 +167,13 @@ def test_doctest_testmod_on_a_resolved_module(tmp_path: Path) -> None:
     not NATIVE,  # on 3.15 (PEP 810) there is no proxy: it works
     strict=True,
     reason=(
-        "known limitation (README): doctest.testmod(proxy) silently skips the functions' and classes' "
+        "known limitation (contract C14.3): doctest.testmod(proxy) silently skips the functions' and classes' "
         "examples: DocTestFinder._from_module compares `module is inspect.getmodule(obj)`, "
         "and the proxy passed in (a parameter, never swapped) is not the real module"
     ),
 )
 def test_doctest_testmod_on_a_proxy(tmp_path: Path) -> None:
-    """doctest.testmod(proxy) finds and runs all the module's examples, as eagerly (SPEC 4.2)."""
+    """doctest.testmod(proxy) finds and runs all the module's examples, as eagerly (contract C8.2)."""
     out = run(
         tmp_path,
         """
@@ -188,7 +188,7 @@ def test_doctest_testmod_on_a_proxy(tmp_path: Path) -> None:
 
 @pytest.mark.proxy_engine(NO_DUNDERS)
 def test_pkgutil_iter_modules_does_not_execute(tmp_path: Path) -> None:
-    """pkgutil.iter_modules(pkg.__path__) lists submodules without executing (SPEC 2.4, 4.2)."""
+    """pkgutil.iter_modules(pkg.__path__) lists submodules without executing (contract C2.5, C8.2)."""
     out = run(
         tmp_path,
         """
@@ -203,7 +203,7 @@ def test_pkgutil_iter_modules_does_not_execute(tmp_path: Path) -> None:
 
 @pytest.mark.proxy_engine(PARENT_RUNS)
 def test_find_spec_of_a_lazy_module_does_not_execute(tmp_path: Path) -> None:
-    """importlib.util.find_spec of a pending module answers from its spec, executing nothing (SPEC 2.4, 4.2)."""
+    """importlib.util.find_spec of a pending module answers from its spec, executing nothing (contract C2.5, C8.2)."""
     run(
         tmp_path,
         """
@@ -219,7 +219,7 @@ def test_find_spec_of_a_lazy_module_does_not_execute(tmp_path: Path) -> None:
 
 @pytest.mark.proxy_engine(PARENT_RUNS)
 def test_find_spec_of_a_child_of_a_lazy_package_does_not_execute(tmp_path: Path) -> None:
-    """find_spec of an unimported child of a pending package executes nothing (SPEC 2.4, 4.2)."""
+    """find_spec of an unimported child of a pending package executes nothing (contract C2.5, C8.2)."""
     run(
         tmp_path,
         """
@@ -234,7 +234,7 @@ def test_find_spec_of_a_child_of_a_lazy_package_does_not_execute(tmp_path: Path)
 
 
 def test_importlib_resources_files_of_a_proxy(tmp_path: Path) -> None:
-    """importlib.resources.files(proxy) reads package data as eagerly (SPEC 4.2)."""
+    """importlib.resources.files(proxy) reads package data as eagerly (contract C8.2)."""
     both(
         tmp_path,
         """
@@ -251,12 +251,12 @@ def test_importlib_resources_files_of_a_proxy(tmp_path: Path) -> None:
     not NATIVE,  # on 3.15 (PEP 810) there is no proxy: it works
     strict=True,
     reason=(
-        "known limitation (README): pickle.whichmodule (an object without __module__) sweeps "
+        "known limitation (contract C14.3): pickle.whichmodule (an object without __module__) sweeps "
         "sys.modules with getattr(module, name) and executes every pending proxy"
     ),
 )
 def test_pickle_whichmodule_sweep_executes_nothing(tmp_path: Path) -> None:
-    """pickle.whichmodule sweeps sys.modules without executing pending modules (SPEC 2.4)."""
+    """pickle.whichmodule sweeps sys.modules without executing pending modules (contract C2.5)."""
     run(
         tmp_path,
         """
@@ -273,7 +273,7 @@ def test_pickle_whichmodule_sweep_executes_nothing(tmp_path: Path) -> None:
 
 
 def test_pickle_whichmodule_finds_objects_of_resolved_modules(tmp_path: Path) -> None:
-    """pickle.whichmodule finds an object defined in a lazily imported module (SPEC 4.2)."""
+    """pickle.whichmodule finds an object defined in a lazily imported module (contract C8.2)."""
     both(
         tmp_path,
         """
@@ -287,7 +287,7 @@ def test_pickle_whichmodule_finds_objects_of_resolved_modules(tmp_path: Path) ->
 
 
 def test_assert_warns_sweep_executes_nothing_and_catches(tmp_path: Path) -> None:
-    """unittest's assertWarns probes __warningregistry__ without executing, and works (SPEC 2.4)."""
+    """unittest's assertWarns probes __warningregistry__ without executing, and works (contract C2.5)."""
     run(
         tmp_path,
         """
@@ -352,7 +352,7 @@ def run_pdb(tmp_path: Path, commands: str, debugged: str = DEBUGGED) -> str:
 
 
 def test_pdb_breakpoint_in_a_lazily_loaded_module(tmp_path: Path) -> None:
-    """pdb sets a breakpoint in a lazy module's file and stops there when it runs (SPEC 4.2)."""
+    """pdb sets a breakpoint in a lazy module's file and stops there when it runs (contract C8.2)."""
     out = run_pdb(tmp_path, "break debugged.py:4\ncontinue\np doubled\ncontinue\nquit\n")
     assert "lazy before use: True" in out, out
     assert "debugged.py(4)compute()" in out, out
@@ -361,7 +361,7 @@ def test_pdb_breakpoint_in_a_lazily_loaded_module(tmp_path: Path) -> None:
 
 
 def test_breakpoint_call_inside_a_lazily_loaded_module(tmp_path: Path) -> None:
-    """breakpoint() in a lazily loaded module's function stops in pdb (SPEC 4.2)."""
+    """breakpoint() in a lazily loaded module's function stops in pdb (contract C8.2)."""
     debugged = "def compute(n):\n    doubled = n * 2\n    breakpoint()\n    return doubled + 2\n"
     out = run_pdb(tmp_path, "continue\np doubled\ncontinue\nquit\n", debugged)
     assert "lazy before use: True" in out, out

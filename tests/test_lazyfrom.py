@@ -1,4 +1,4 @@
-"""Lazy ``from x import y`` with ``install(lazy_from=True)`` (SPEC 10)."""
+"""Lazy ``from x import y`` with ``install(lazy_from=True)`` (contract C12)."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def run(tmp_path: Path, body: str) -> None:
 
 
 def test_from_import_binds_lazy_names_and_swaps_them_after_the_module_runs(tmp_path: Path) -> None:
-    """Names are lazy; after the module runs each is the real object where bound (SPEC 10.1)."""
+    """Names are lazy; after the module runs each is the real object where bound (contract C12.1)."""
     run(
         tmp_path,
         """
@@ -70,7 +70,7 @@ def test_from_import_binds_lazy_names_and_swaps_them_after_the_module_runs(tmp_p
 
 
 def test_abc_checks_on_a_stand_in_see_the_objects_type(tmp_path: Path) -> None:
-    """isinstance(stand-in, Iterable/Sized/Callable/Hashable) answers for the object (SPEC 10.2).
+    """isinstance(stand-in, Iterable/Sized/Callable/Hashable) answers for the object (contract C12.2).
 
     Found by the popular-stacks check: SQLAlchemy's to_list() asks Iterable of an alembic
     env's MetaData stand-in and then called list() on it.
@@ -101,7 +101,7 @@ def test_abc_checks_on_a_stand_in_see_the_objects_type(tmp_path: Path) -> None:
 
 
 def test_lazy_names_stand_in_for_the_object(tmp_path: Path) -> None:
-    """Calling, attributes, subclassing, isinstance, decorators, operators, iteration, with, await, functools.wraps (SPEC 10.2)."""
+    """Calling, attributes, subclassing, isinstance, decorators, operators, iteration, with, await, functools.wraps (contract C12.2)."""
     run(
         tmp_path,
         """
@@ -138,7 +138,7 @@ def test_lazy_names_stand_in_for_the_object(tmp_path: Path) -> None:
 
 
 def test_names_used_in_except_case_super_or_is_stay_eager(tmp_path: Path) -> None:
-    """Statements binding names used in except/case/super()/is are eager (SPEC 10.3)."""
+    """Statements binding names used in except/case/super()/is are eager (contract C12.3)."""
     run(
         tmp_path,
         """
@@ -164,7 +164,7 @@ def test_names_used_in_except_case_super_or_is_stay_eager(tmp_path: Path) -> Non
 
 
 def test_missing_name_raises_import_error_at_first_use(tmp_path: Path) -> None:
-    """A name the module lacks raises ImportError at first use, naming the statement (SPEC 10.4)."""
+    """A name the module lacks raises ImportError at first use, naming the statement (contract C12.4)."""
     run(
         tmp_path,
         """
@@ -182,7 +182,7 @@ def test_missing_name_raises_import_error_at_first_use(tmp_path: Path) -> None:
 
 
 def test_submodules_star_try_and_future_imports(tmp_path: Path) -> None:
-    """A submodule is a module proxy; star, __future__ and try imports stay eager (SPEC 10.1, 10.4)."""
+    """A submodule is a module proxy; star, __future__ and try imports stay eager (contract C12.1, C12.4)."""
     run(
         tmp_path,
         """
@@ -206,7 +206,7 @@ def test_submodules_star_try_and_future_imports(tmp_path: Path) -> None:
 
 
 def test_filter_sees_the_names(tmp_path: Path) -> None:
-    """The filter gets (importer, module, fromlist); False keeps the statement eager (SPEC 5.3, 10.4)."""
+    """The filter gets (importer, module, fromlist); False keeps the statement eager (contract C3.11, C12.4)."""
     write_tree(tmp_path, LIB)
     run_python(
         f"""
@@ -229,7 +229,7 @@ def test_filter_sees_the_names(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("mode", [False, True])
 def test_uninstall_removes_the_import_wrapper(mode: bool) -> None:
-    """uninstall() restores builtins.__import__ exactly (SPEC 1.2)."""
+    """uninstall() restores builtins.__import__ exactly (contract C1.2)."""
     run_python(
         f"""
         import builtins, lazyimp
@@ -245,7 +245,7 @@ def test_uninstall_removes_the_import_wrapper(mode: bool) -> None:
 
 
 def test_lazy_from_from_the_environment(tmp_path: Path) -> None:
-    """LAZYIMP_LAZY_FROM=1 turns the mode on; a bad value is a clear error (SPEC 5.1, 5.6, 10)."""
+    """LAZYIMP_LAZY_FROM=1 turns the mode on; a bad value is a clear error (contract C3.9, C4.4, C12)."""
     write_tree(tmp_path, LIB)
     run_python(
         f"""
@@ -268,7 +268,7 @@ def test_lazy_from_from_the_environment(tmp_path: Path) -> None:
     assert proc.returncode == 1 and "LAZYIMP_LAZY_FROM='maybe'" in proc.stderr
 
 
-# -- the code analysis (SPEC 10.3), read from compiled code: no import state touched --
+# -- the code analysis (contract C12.3), read from compiled code: no import state touched --
 
 
 def _unsafe(source: str, *names: str) -> bool:
@@ -298,7 +298,7 @@ def _unsafe(source: str, *names: str) -> bool:
     ],
 )
 def test_analysis_finds_uses_a_stand_in_cannot_serve(source: str) -> None:
-    """except/except*/case/super()/is operands and import-time loads (SPEC 10.3)."""
+    """except/except*/case/super()/is operands and import-time loads (contract C12.3)."""
     if "except*" in source and sys.version_info < (3, 11):
         pytest.skip("except* is 3.11+")
     assert _unsafe(source, "Error")
@@ -318,12 +318,12 @@ def test_analysis_finds_uses_a_stand_in_cannot_serve(source: str) -> None:
     ],
 )
 def test_analysis_leaves_other_uses_lazy(source: str) -> None:
-    """Calls, isinstance, other names, locals and attributes do not force eagerness (SPEC 10.3)."""
+    """Calls, isinstance, other names, locals and attributes do not force eagerness (contract C12.3)."""
     assert not _unsafe(source, "Error")
 
 
 def test_analysis_reads_names_past_extended_args() -> None:
-    """A name whose index needs EXTENDED_ARG (over 255 names) is still found (SPEC 10.3)."""
+    """A name whose index needs EXTENDED_ARG (over 255 names) is still found (contract C12.3)."""
     filler = "".join(f"    n{i} = g.a{i}\n" for i in range(300))
     late = "def f(x, g):\n" + filler + "    return x is Error\n"
     assert _unsafe(late, "Error")
@@ -334,7 +334,7 @@ def test_analysis_reads_names_past_extended_args() -> None:
 
 
 def test_a_pending_module_imported_in_a_function_runs_with_the_wrapper_on(tmp_path: Path) -> None:
-    """`import pkg.sub` in a function runs the pending module past our __import__ wrappers (SPEC 2.3, 10).
+    """`import pkg.sub` in a function runs the pending module past our __import__ wrappers (contract C2.4, C12).
 
     idna's tests rely on it: a module-level `import idna.codec` leaves it pending, and a
     later eager import of it in a function must register the codec, as it does eagerly.
@@ -371,7 +371,7 @@ def test_a_pending_module_imported_in_a_function_runs_with_the_wrapper_on(tmp_pa
 
 
 def test_module_getattr_of_the_source_module(tmp_path: Path) -> None:
-    """Names served by the source module's __getattr__ (PEP 562) resolve lazily (SPEC 10.1)."""
+    """Names served by the source module's __getattr__ (PEP 562) resolve lazily (contract C12.1)."""
     write_tree(
         tmp_path,
         {
@@ -407,12 +407,12 @@ def test_module_getattr_of_the_source_module(tmp_path: Path) -> None:
 
 
 def test_re_exported_name_compared_with_is_in_another_module(tmp_path: Path) -> None:
-    """A re-export (`text_type = str`) compared with `is` elsewhere: each importer decides for itself (SPEC 10.3).
+    """A re-export (`text_type = str`) compared with `is` elsewhere: each importer decides for itself (contract C12.3).
 
     The module that compares with ``is`` binds eagerly (its own code says so); a module
     that only calls the name gets the stand-in, then the real object once ``compat`` runs.
     Comparisons across modules see the real object because the comparing module's
-    binding is eager: documented in the README.
+    binding is eager: documented in docs/contract.rst (C12.5).
     """
     write_tree(
         tmp_path,

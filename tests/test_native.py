@@ -48,7 +48,7 @@ def run(tmp_path: Path, body: str, **kwargs: object) -> str:
 
 
 def test_engine_is_pep810_and_install_drives_the_interpreter(tmp_path: Path) -> None:
-    """engine() is "pep810"; install() sets mode "all" and lazyimp's filter (SPEC top, 1.1)."""
+    """engine() is "pep810"; install() sets mode "all" and lazyimp's filter (contract C1.7, C1.1)."""
     run(
         tmp_path,
         """
@@ -66,7 +66,7 @@ def test_engine_is_pep810_and_install_drives_the_interpreter(tmp_path: Path) -> 
 
 
 def test_uninstall_restores_the_mode_and_the_previous_filter_exactly(tmp_path: Path) -> None:
-    """uninstall() puts back sys.get_lazy_imports() and the filter found at install (SPEC 1.2)."""
+    """uninstall() puts back sys.get_lazy_imports() and the filter found at install (contract C1.2)."""
     run(
         tmp_path,
         """
@@ -99,7 +99,7 @@ def test_uninstall_restores_the_mode_and_the_previous_filter_exactly(tmp_path: P
 
 
 def test_enabled_and_disabled_are_scoped_to_the_context(tmp_path: Path) -> None:
-    """enabled()/disabled() switch through the filter per context; the mode is restored (SPEC 1.3)."""
+    """enabled()/disabled() switch through the filter per context; the mode is restored (contract C1.3)."""
     run(
         tmp_path,
         """
@@ -128,7 +128,7 @@ def test_enabled_and_disabled_are_scoped_to_the_context(tmp_path: Path) -> None:
 
 
 def test_policy_is_the_filter_ignore_lists_defaults_and_user_filter(tmp_path: Path) -> None:
-    """Ignore lists, the defaults and install(filter=) decide through the interpreter's filter (SPEC 5.1-5.3)."""
+    """Ignore lists, the defaults and install(filter=) decide through the interpreter's filter (contract C3.9, C3.8, C3.11)."""
     out = run(
         tmp_path,
         """
@@ -152,7 +152,7 @@ def test_policy_is_the_filter_ignore_lists_defaults_and_user_filter(tmp_path: Pa
 
 
 def test_defaults_false_lets_a_default_entry_be_lazy(tmp_path: Path) -> None:
-    """install(defaults=False) drops the built-in list: rlcompleter is deferred then (SPEC 5.2)."""
+    """install(defaults=False) drops the built-in list: rlcompleter is deferred then (contract C3.8)."""
     run(
         tmp_path,
         """
@@ -164,7 +164,7 @@ def test_defaults_false_lets_a_default_entry_be_lazy(tmp_path: Path) -> None:
 
 
 def test_side_effect_rule_and_marker_through_the_filter(tmp_path: Path) -> None:
-    """An unread import within a package runs at once; __lazyimp_eager__ keeps a module's imports eager (SPEC 5.4, 5.7)."""
+    """An unread import within a package runs at once; __lazyimp_eager__ keeps a module's imports eager (contract C3.10, C3.6)."""
     run(
         tmp_path,
         """
@@ -184,7 +184,7 @@ def test_side_effect_rule_and_marker_through_the_filter(tmp_path: Path) -> None:
 
 
 def test_try_function_and_missing_modules(tmp_path: Path) -> None:
-    """try blocks and functions stay eager (the compiler marks them); a missing module raises at the statement (SPEC 2.1, 2.2, 5.5)."""
+    """try blocks and functions stay eager (the compiler marks them); a missing module raises at the statement (contract C2.1, C2.3, C3.2)."""
     run(
         tmp_path,
         """
@@ -208,7 +208,7 @@ def test_try_function_and_missing_modules(tmp_path: Path) -> None:
 
 
 def test_from_imports_follow_lazy_from(tmp_path: Path) -> None:
-    """lazy_from off: `from m import x` runs m at once, `from pkg import sub` defers sub only; on: deferred (SPEC 10)."""
+    """lazy_from off: `from m import x` runs m at once, `from pkg import sub` defers sub only; on: deferred (contract C12)."""
     run(
         tmp_path,
         """
@@ -249,7 +249,7 @@ def test_explicit_lazy_imports_are_the_programs_own(tmp_path: Path) -> None:
 
 
 def test_report_records_deferred_resolved_failed_and_triggers(tmp_path: Path) -> None:
-    """The report: deferred, resolved with load time, trigger and import site, failed with a note; every format renders (SPEC 6.1, 3.5)."""
+    """The report: deferred, resolved with load time, trigger and import site, failed with a note; every format renders (contract C9.1, C6.1)."""
     out = run(
         tmp_path,
         """
@@ -290,7 +290,7 @@ def test_report_records_deferred_resolved_failed_and_triggers(tmp_path: Path) ->
 
 
 def test_pending_resolve_all_is_lazy_and_load(tmp_path: Path) -> None:
-    """pending() names deferred modules; resolve_all() runs them; is_lazy()/load() take names and lazy objects (SPEC 1.6)."""
+    """pending() names deferred modules; resolve_all() runs them; is_lazy()/load() take names and lazy objects (contract C1.8)."""
     run(
         tmp_path,
         """
@@ -312,7 +312,7 @@ def test_pending_resolve_all_is_lazy_and_load(tmp_path: Path) -> None:
 
 
 def test_threads_reading_lazy_globals_run_each_body_once(tmp_path: Path) -> None:
-    """Many threads reading the same lazy globals: each body runs once, all see it finished (SPEC 3.4)."""
+    """Many threads reading the same lazy globals: each body runs once, all see it finished (contract C7.1)."""
     names = [f"tm{i}" for i in range(30)]
     files = {f"{n}.py": RECORD + "import time\ntime.sleep(0.001)\nDONE = True\n" for n in names}
     write_tree(tmp_path, files)
@@ -343,7 +343,7 @@ def test_threads_reading_lazy_globals_run_each_body_once(tmp_path: Path) -> None
 
 
 def test_env_switch_and_free_threaded_refusal(tmp_path: Path) -> None:
-    """LAZYIMP=1 installs the native engine at start-up; a free-threaded build is refused (SPEC 1.5, top)."""
+    """LAZYIMP=1 installs the native engine at start-up; a free-threaded build is refused (contract C1.5, top)."""
     from test_finder import _site_dir, _with_site
 
     site = _site_dir(tmp_path)
@@ -371,7 +371,7 @@ def test_env_switch_and_free_threaded_refusal(tmp_path: Path) -> None:
 
 
 def test_reload_takes_a_lazy_object_or_a_module(tmp_path: Path) -> None:
-    """lazyimp.reload() runs a pending lazy object first, then reloads; importlib.reload works on the module (SPEC 4.1)."""
+    """lazyimp.reload() runs a pending lazy object first, then reloads; importlib.reload works on the module (contract C8.1)."""
     run(
         tmp_path,
         """

@@ -1,4 +1,4 @@
-"""Policy: what must stay eager, where the configuration comes from (SPEC 5.1-5.6).
+"""Policy: what must stay eager, where the configuration comes from (contract C3.9, C3.8, C3.11, C3.10, C3.2, C4.4).
 
 Every test runs in a fresh interpreter with a small tree of modules that record in
 ``sys._ran`` that their body ran.
@@ -51,7 +51,7 @@ def run(tmp_path: Path, body: str, env: dict[str, str] | None = None, files: dic
 
 
 def test_ignore_keeps_exact_names_eager(tmp_path: Path) -> None:
-    """ignore= keeps exact module names eager, not their packages' children (SPEC 5.1)."""
+    """ignore= keeps exact module names eager, not their packages' children (contract C3.9)."""
     run(
         tmp_path,
         """
@@ -65,7 +65,7 @@ def test_ignore_keeps_exact_names_eager(tmp_path: Path) -> None:
 
 
 def test_ignore_packages_covers_subpackages_at_a_dot_boundary(tmp_path: Path) -> None:
-    """ignore_packages 'foo' covers foo and foo.bar, not foobar (SPEC 5.1)."""
+    """ignore_packages 'foo' covers foo and foo.bar, not foobar (contract C3.9)."""
     run(
         tmp_path,
         """
@@ -78,7 +78,7 @@ def test_ignore_packages_covers_subpackages_at_a_dot_boundary(tmp_path: Path) ->
 
 
 def test_ignore_paths_relative_dir_and_absolute_glob(tmp_path: Path) -> None:
-    """ignore_paths: a directory relative to the cwd, and an absolute glob (SPEC 5.1)."""
+    """ignore_paths: a directory relative to the cwd, and an absolute glob (contract C3.9)."""
     run(
         tmp_path,
         f"""
@@ -91,7 +91,7 @@ def test_ignore_paths_relative_dir_and_absolute_glob(tmp_path: Path) -> None:
 
 
 def test_environment_lists_are_comma_separated(tmp_path: Path) -> None:
-    """LAZYIMP_IGNORE, _PACKAGES and _PATHS are read comma-separated with their source (SPEC 5.1)."""
+    """LAZYIMP_IGNORE, _PACKAGES and _PATHS are read comma-separated with their source (contract C3.9)."""
     run(
         tmp_path,
         """
@@ -126,7 +126,7 @@ ignore_paths = ["vendor"]
 
 
 def test_pyproject_section_of_the_working_directory(tmp_path: Path) -> None:
-    """[tool.lazyimp] in the cwd's pyproject.toml configures install() (SPEC 5.1)."""
+    """[tool.lazyimp] in the cwd's pyproject.toml configures install() (contract C3.9)."""
     run(
         tmp_path,
         """
@@ -141,7 +141,7 @@ def test_pyproject_section_of_the_working_directory(tmp_path: Path) -> None:
 
 
 def test_merge_order_defaults_pyproject_environment_install(tmp_path: Path) -> None:
-    """Lists merge with each entry's last source; install() wins for scalars (SPEC 5.1)."""
+    """Lists merge with each entry's last source; install() wins for scalars (contract C3.9)."""
     run(
         tmp_path,
         """
@@ -151,7 +151,7 @@ def test_merge_order_defaults_pyproject_environment_install(tmp_path: Path) -> N
         assert cfg.ignore["othermod"] == "install()", cfg.ignore
         assert cfg.ignore["foobar"].startswith("pyproject.toml"), cfg.ignore
         assert cfg.defaults is True and cfg.sources["defaults"] == "install()"
-        imp = lazyimp.install()  # merges: call 1's settings stay (SPEC 1.1)
+        imp = lazyimp.install()  # merges: call 1's settings stay (contract C1.1)
         assert imp.config.defaults is True and imp.config.sources["defaults"] == "install()"
         imp = lazyimp.install(reset=True)
         assert imp.config.defaults is False
@@ -165,7 +165,7 @@ def test_merge_order_defaults_pyproject_environment_install(tmp_path: Path) -> N
 
 
 def test_defaults_false_drops_the_builtin_list(tmp_path: Path) -> None:
-    """install(defaults=False) switches the built-in list off (SPEC 5.2)."""
+    """install(defaults=False) switches the built-in list off (contract C3.8)."""
     run(
         tmp_path,
         """
@@ -180,7 +180,7 @@ def test_defaults_false_drops_the_builtin_list(tmp_path: Path) -> None:
 
 
 def test_filter_gets_importer_name_fromlist_and_false_keeps_eager(tmp_path: Path) -> None:
-    """filter(importer, name, fromlist) is called per candidate; False keeps eager (SPEC 5.3)."""
+    """filter(importer, name, fromlist) is called per candidate; False keeps eager (contract C3.11)."""
     run(
         tmp_path,
         """
@@ -200,7 +200,7 @@ def test_filter_gets_importer_name_fromlist_and_false_keeps_eager(tmp_path: Path
 
 
 def test_lazyimp_eager_marker_keeps_a_modules_imports_eager(tmp_path: Path) -> None:
-    """__lazyimp_eager__ = True before its imports makes them eager (SPEC 5.4)."""
+    """__lazyimp_eager__ = True before its imports makes them eager (contract C3.10)."""
     run(
         tmp_path,
         """
@@ -214,7 +214,7 @@ def test_lazyimp_eager_marker_keeps_a_modules_imports_eager(tmp_path: Path) -> N
 
 
 def test_try_block_probe_sees_the_modules_import_error(tmp_path: Path) -> None:
-    """try: import x / except ImportError sees x's own ImportError (SPEC 5.5)."""
+    """try: import x / except ImportError sees x's own ImportError (contract C3.2)."""
     run(
         tmp_path,
         """
@@ -230,17 +230,17 @@ EAGER_BUG = (
     "elsewhere finds the proxy in sys.modules; lazyimp runs the body there, but "
     "before 3.13 CPython's C import path swallows an error raised while it reads "
     "__spec__ (fixed by CPython issue 112660), so the statement binds the proxy "
-    "instead of raising (README)"
+    "instead of raising (contract C6.4)"
 )
 
 
 # Fixed in CPython 3.13 (issue 112660); PEP 810 (3.15+, the native engine) has no
 # proxy in sys.modules at all.
 @pytest.mark.xfail(
-    sys.version_info < (3, 13), strict=True, reason=EAGER_BUG.format(what="inside try, SPEC 5.5")
+    sys.version_info < (3, 13), strict=True, reason=EAGER_BUG.format(what="inside try, contract C3.2")
 )
 def test_try_block_probe_of_a_module_already_pending(tmp_path: Path) -> None:
-    """A try-block probe of a module another import made pending still sees its ImportError (SPEC 5.5)."""
+    """A try-block probe of a module another import made pending still sees its ImportError (contract C3.2)."""
     run(
         tmp_path,
         """
@@ -253,7 +253,7 @@ def test_try_block_probe_of_a_module_already_pending(tmp_path: Path) -> None:
 
 
 def test_lazyimp_eager_marker_runs_a_module_already_pending(tmp_path: Path) -> None:
-    """__lazyimp_eager__ runs its imports at once even when they are pending already (SPEC 5.4)."""
+    """__lazyimp_eager__ runs its imports at once even when they are pending already (contract C3.10)."""
     run(
         tmp_path,
         """
@@ -269,7 +269,7 @@ def test_lazyimp_eager_marker_runs_a_module_already_pending(tmp_path: Path) -> N
 def test_package_registering_through_its_submodule_when_user_imported_it_first(
     tmp_path: Path,
 ) -> None:
-    """A package whose __init__ imports its own submodule for its side effect works after `import pkg.sub` (SPEC 5.2)."""
+    """A package whose __init__ imports its own submodule for its side effect works after `import pkg.sub` (contract C3.8)."""
     run(
         tmp_path,
         """
@@ -285,7 +285,7 @@ def test_package_registering_through_its_submodule_when_user_imported_it_first(
 
 
 def test_unrelated_lazyimp_prefixed_environment_is_ignored(tmp_path: Path) -> None:
-    """Variables merely starting with LAZYIMP_ are not ours and are ignored (SPEC 5.6)."""
+    """Variables merely starting with LAZYIMP_ are not ours and are ignored (contract C4.4)."""
     run(
         tmp_path,
         """
@@ -313,7 +313,7 @@ def test_unrelated_lazyimp_prefixed_environment_is_ignored(tmp_path: Path) -> No
 def test_bad_configuration_is_a_clear_error_and_changes_nothing(
     tmp_path: Path, setup: dict, words: list[str]
 ) -> None:
-    """Unknown keys, wrong types, unmatchable globs, bad TOML: error naming entry and source (SPEC 5.6)."""
+    """Unknown keys, wrong types, unmatchable globs, bad TOML: error naming entry and source (contract C4.4)."""
     files = {"pyproject.toml": setup["toml"]} if "toml" in setup else None
     run(
         tmp_path,
@@ -334,7 +334,7 @@ def test_bad_configuration_is_a_clear_error_and_changes_nothing(
     )
 
 
-# -- the built-in default list (SPEC 5.2) -----------------------------------------
+# -- the built-in default list (contract C3.8) -----------------------------------------
 # Each test shows what breaks when the module is deferred (defaults=False) and that
 # the default list fixes it.  Entries without a test here are reported as not
 # demonstrably needed.
@@ -355,14 +355,14 @@ def defaults_case(tmp_path: Path, body: str, env: dict[str, str] | None = None) 
 
 
 def test_default_this_prints_at_import(tmp_path: Path) -> None:
-    """`import this` prints the Zen at once only with the default list (SPEC 5.2)."""
+    """`import this` prints the Zen at once only with the default list (contract C3.8)."""
     with_defaults, without = defaults_case(tmp_path, "import this\nprint('after')\n")
     assert with_defaults.startswith("The Zen of Python") and with_defaults.endswith("after\n")
     assert without == "after\n"
 
 
 def test_default_antigravity_opens_the_browser_at_import(tmp_path: Path) -> None:
-    """`import antigravity` opens the browser at once only with the default list (SPEC 5.2)."""
+    """`import antigravity` opens the browser at once only with the default list (contract C3.8)."""
     import sys
 
     marker = tmp_path / "opened"
@@ -375,7 +375,7 @@ def test_default_antigravity_opens_the_browser_at_import(tmp_path: Path) -> None
 
 
 def test_default_rlcompleter_installs_the_completer_at_import(tmp_path: Path) -> None:
-    """`import rlcompleter` installs readline's completer at once only with the default list (SPEC 5.2)."""
+    """`import rlcompleter` installs readline's completer at once only with the default list (contract C3.8)."""
     pytest.importorskip("readline")
     with_defaults, without = defaults_case(
         tmp_path,
@@ -390,7 +390,7 @@ def test_default_rlcompleter_installs_the_completer_at_import(tmp_path: Path) ->
 
 @pytest.mark.parametrize("name", ["sitecustomize", "usercustomize"])
 def test_default_customize_modules_run_at_import(tmp_path: Path, name: str) -> None:
-    """An explicit `import sitecustomize` (python -S) runs it at once only with the defaults (SPEC 5.2)."""
+    """An explicit `import sitecustomize` (python -S) runs it at once only with the defaults (contract C3.8)."""
     import sysconfig
 
     write_tree(tmp_path, {f"{name}.py": "import sys\nsys._customized = True\n"})

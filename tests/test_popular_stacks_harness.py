@@ -1,4 +1,4 @@
-"""The popular-stacks check's own logic (scripts/popular_stacks.py; issue 12, item 3).
+"""The popular-stacks check's own logic (scripts/popular_stacks.py; contract C3.13).
 
 No network and no virtual environment: the normaliser, how output files are compared,
 what counts as a difference, the job table against the job folders and the pins, and
@@ -146,7 +146,7 @@ def test_error_line_is_the_exception_not_the_note(tmp_path: Path) -> None:
 
 def test_every_job_folder_is_in_the_table_and_its_stack_pinned(tmp_path: Path) -> None:
     """Each folder under scripts/stacks/jobs has a row in JOBS with a pinned stack, and
-    the pins are exact; at least 30 stacks, including the ones issue 12 names."""
+    the pins are exact; at least 30 stacks, including pandas, scikit-learn, SQLAlchemy and Django."""
     out = harness(
         """
         pins = ps.pins()

@@ -1,6 +1,6 @@
 """The module proxy: what executes it, what does not, resolution and failure.
 
-SPEC 2.3-2.5, 3.1, 3.5 and 3.6.  Each test runs in a fresh interpreter.
+contract C2.4, C2.5, C2.7, C5.1, C6.1, C8.5.  Each test runs in a fresh interpreter.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def run(pkgs: Path, body: str) -> None:
 
 
 def test_proxy_is_a_wrapt_object_proxy_around_the_unexecuted_module(pkgs: Path) -> None:
-    """The proxy is a wrapt object proxy around importlib's module (SPEC 2.3)."""
+    """The proxy is a wrapt object proxy around importlib's module (contract C2.4)."""
     run(
         pkgs,
         """
@@ -45,7 +45,7 @@ def test_proxy_is_a_wrapt_object_proxy_around_the_unexecuted_module(pkgs: Path) 
 
 
 def test_later_plain_import_of_wrapt_gives_the_same_proxy_type(pkgs: Path) -> None:
-    """Loading wrapt's C type early keeps one type for a later `import wrapt` (SPEC 2.3)."""
+    """Loading wrapt's C type early keeps one type for a later `import wrapt` (contract C2.4)."""
     run_python(
         f"""
         import sys
@@ -66,7 +66,7 @@ def test_later_plain_import_of_wrapt_gives_the_same_proxy_type(pkgs: Path) -> No
 
 
 def test_reading_import_dunders_does_not_execute(pkgs: Path) -> None:
-    """Import dunders, isinstance, repr and is_lazy do not execute (SPEC 2.4)."""
+    """Import dunders, isinstance, repr and is_lazy do not execute (contract C2.5)."""
     run(
         pkgs,
         """
@@ -88,7 +88,7 @@ def test_reading_import_dunders_does_not_execute(pkgs: Path) -> None:
 
 
 def test_dotted_imports_execute_no_parent(pkgs: Path) -> None:
-    """`import a.b.c` and `import a.b.c as d` execute none of a, a.b, a.b.c (SPEC 2.4)."""
+    """`import a.b.c` and `import a.b.c as d` execute none of a, a.b, a.b.c (contract C2.5)."""
     run(
         pkgs,
         """
@@ -105,7 +105,7 @@ def test_dotted_imports_execute_no_parent(pkgs: Path) -> None:
 
 
 def test_sweepers_do_not_execute(pkgs: Path) -> None:
-    """assertWarns and inspect.getmodule sweep sys.modules without executing (SPEC 2.4)."""
+    """assertWarns and inspect.getmodule sweep sys.modules without executing (contract C2.5)."""
     run(
         pkgs,
         """
@@ -126,7 +126,7 @@ def test_sweepers_do_not_execute(pkgs: Path) -> None:
 
 
 def test_wrapped_never_hands_out_the_unexecuted_module(pkgs: Path) -> None:
-    """__wrapped__ and inspect.unwrap return the executed module (SPEC 2.4)."""
+    """__wrapped__ and inspect.unwrap return the executed module (contract C2.5)."""
     run(
         pkgs,
         """
@@ -143,7 +143,7 @@ def test_wrapped_never_hands_out_the_unexecuted_module(pkgs: Path) -> None:
 
 
 def test_everything_else_executes_once(pkgs: Path) -> None:
-    """Other reads, writes, deletes, dir, vars, hasattr, from-import execute once (SPEC 2.5)."""
+    """Other reads, writes, deletes, dir, vars, hasattr, from-import execute once (contract C2.7)."""
     cases = {
         "plain.VALUE": "",
         "plain.NEW = 5": "assert sys.modules['plain'].NEW == 5",
@@ -169,7 +169,7 @@ def test_everything_else_executes_once(pkgs: Path) -> None:
 
 
 def test_resolution_runs_parents_first_with_sys_modules_holding_the_module(pkgs: Path) -> None:
-    """Parents resolve outermost first; sys.modules[name] is the real module while it runs (SPEC 3.1)."""
+    """Parents resolve outermost first; sys.modules[name] is the real module while it runs (contract C5.1)."""
     (pkgs / "selfref.py").write_text(
         "import sys\nME = sys.modules[__name__]\nassert type(ME) is type(sys)\n"
     )
@@ -186,7 +186,7 @@ def test_resolution_runs_parents_first_with_sys_modules_holding_the_module(pkgs:
 
 
 def test_module_replacing_itself_in_sys_modules(pkgs: Path) -> None:
-    """The result is what sys.modules holds after the body (SPEC 3.1)."""
+    """The result is what sys.modules holds after the body (contract C5.1)."""
     run(
         pkgs,
         """
@@ -199,7 +199,7 @@ def test_module_replacing_itself_in_sys_modules(pkgs: Path) -> None:
 
 
 def test_pep562_module_getattr(pkgs: Path) -> None:
-    """A module __getattr__ works through the proxy, errors keep their text (SPEC 3.1)."""
+    """A module __getattr__ works through the proxy, errors keep their text (contract C5.1)."""
     run(
         pkgs,
         """
@@ -219,7 +219,7 @@ def test_pep562_module_getattr(pkgs: Path) -> None:
 
 
 def test_import_module_returns_a_proxy_at_module_level(pkgs: Path) -> None:
-    """importlib.import_module at module level hands out a proxy (SPEC 2.1)."""
+    """importlib.import_module at module level hands out a proxy (contract C2.1)."""
     run(
         pkgs,
         """
@@ -232,7 +232,7 @@ def test_import_module_returns_a_proxy_at_module_level(pkgs: Path) -> None:
 
 
 def test_failure_leaves_sys_modules_clean_and_retries(pkgs: Path) -> None:
-    """A failing body: same type, a note with the import site, clean sys.modules, retry (SPEC 3.5)."""
+    """A failing body: same type, a note with the import site, clean sys.modules, retry (contract C6.1)."""
     run(
         pkgs,
         """
@@ -254,7 +254,7 @@ def test_failure_leaves_sys_modules_clean_and_retries(pkgs: Path) -> None:
 
 
 def test_failure_then_fixed_file_succeeds(pkgs: Path) -> None:
-    """After a failure the next access retries from a fresh module (SPEC 3.5)."""
+    """After a failure the next access retries from a fresh module (contract C6.1)."""
     run(
         pkgs,
         f"""
@@ -273,7 +273,7 @@ def test_failure_then_fixed_file_succeeds(pkgs: Path) -> None:
 
 
 def test_keyboard_interrupt_and_system_exit_leave_clean_state(pkgs: Path) -> None:
-    """KeyboardInterrupt and SystemExit leave sys.modules clean (SPEC 3.5)."""
+    """KeyboardInterrupt and SystemExit leave sys.modules clean (contract C6.1)."""
     (pkgs / "kbi.py").write_text("raise KeyboardInterrupt\n")
     (pkgs / "sysexit.py").write_text("raise SystemExit(3)\n")
     run(
@@ -293,7 +293,7 @@ def test_keyboard_interrupt_and_system_exit_leave_clean_state(pkgs: Path) -> Non
 
 
 def test_pickling_matches_the_module(pkgs: Path) -> None:
-    """Plain pickle refuses like a module; cloudpickle writes an import reference (SPEC 3.6)."""
+    """Plain pickle refuses like a module; cloudpickle writes an import reference (contract C8.5)."""
     run(
         pkgs,
         """
@@ -316,7 +316,7 @@ def test_pickling_matches_the_module(pkgs: Path) -> None:
 
 
 def test_warnings_from_a_lazy_body_are_attributed_to_the_import_statement(tmp_path: Path) -> None:
-    """A body's warn(stacklevel=2) points at the import statement, shown as eagerly (SPEC 4.5)."""
+    """A body's warn(stacklevel=2) points at the import statement, shown as eagerly (contract C5.6)."""
     (tmp_path / "depmod.py").write_text(
         "import warnings\n"
         "warnings.warn('depmod is deprecated', DeprecationWarning, stacklevel=2)\n"
@@ -340,7 +340,7 @@ def test_warnings_from_a_lazy_body_are_attributed_to_the_import_statement(tmp_pa
 
 
 def test_traceback_through_a_lazy_body_shows_the_import_statement(pkgs: Path) -> None:
-    """A failing body's traceback passes through the import statement's line (SPEC 3.5)."""
+    """A failing body's traceback passes through the import statement's line (contract C6.1)."""
     proc = run_python(
         PRELUDE.format(path=str(pkgs)) + "import boom\nboom.x\n", tmp_path=pkgs, check=False
     )
@@ -349,7 +349,7 @@ def test_traceback_through_a_lazy_body_shows_the_import_statement(pkgs: Path) ->
 
 
 def test_pure_python_proxy_first_needed_inside_a_module_it_imports() -> None:
-    """wrapt's pure-Python proxy first needed while contextlib runs: that import stays eager, later ones lazy, no warning (SPEC 2.1)."""
+    """wrapt's pure-Python proxy first needed while contextlib runs: that import stays eager, later ones lazy, no warning (contract C2.1)."""
     # runpy imports contextlib, whose body's from-imports (lazy_from) are the first
     # lazy decisions; building the pure-Python proxy type imports inspect, which
     # needs contextlib finished.

@@ -87,7 +87,7 @@ def run_pytest(
 
 
 def test_plugin_makes_imports_lazy_and_writes_the_text_report(tmp_path: Path) -> None:
-    """-p lazyimp.pytest_plugin installs before collection; --lazyimp-report writes text (SPEC 1.1, 6.1)."""
+    """-p lazyimp.pytest_plugin installs before collection; --lazyimp-report writes text (contract C1.1, C9.1)."""
     write_tree(tmp_path, SUITE)
     proc = run_pytest(
         tmp_path,
@@ -108,7 +108,7 @@ def test_plugin_makes_imports_lazy_and_writes_the_text_report(tmp_path: Path) ->
 
 
 def test_plugin_writes_a_json_report_when_the_path_ends_in_json(tmp_path: Path) -> None:
-    """--lazyimp-report=x.json writes the JSON report (SPEC 6.1)."""
+    """--lazyimp-report=x.json writes the JSON report (contract C9.1)."""
     write_tree(tmp_path, SUITE)
     proc = run_pytest(
         tmp_path, "-p", "lazyimp.pytest_plugin", "--lazyimp-report=report.json", expect_lazy=True
@@ -122,7 +122,7 @@ def test_plugin_writes_a_json_report_when_the_path_ends_in_json(tmp_path: Path) 
 
 
 def test_without_the_plugin_the_same_suite_is_eager(tmp_path: Path) -> None:
-    """The control run: without -p the suite runs eagerly and the option is unknown (SPEC 1.2)."""
+    """The control run: without -p the suite runs eagerly and the option is unknown (contract C1.2)."""
     write_tree(tmp_path, {**SUITE, "never_used.py": "X = 0\n"})
     proc = run_pytest(tmp_path, expect_lazy=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -131,7 +131,7 @@ def test_without_the_plugin_the_same_suite_is_eager(tmp_path: Path) -> None:
 
 
 def test_a_bad_configuration_is_a_usage_error_naming_its_source(tmp_path: Path) -> None:
-    """A bad LAZYIMP_* value stops the session before collection, naming it (SPEC 5.6)."""
+    """A bad LAZYIMP_* value stops the session before collection, naming it (contract C4.4)."""
     write_tree(tmp_path, SUITE)
     proc = run_pytest(
         tmp_path,
@@ -145,7 +145,7 @@ def test_a_bad_configuration_is_a_usage_error_naming_its_source(tmp_path: Path) 
 
 
 def test_disable_switch_keeps_the_plugin_a_no_op(tmp_path: Path) -> None:
-    """LAZYIMP_DISABLE=1 makes the plugin install nothing (SPEC 1.5)."""
+    """LAZYIMP_DISABLE=1 makes the plugin install nothing (contract C1.5)."""
     write_tree(tmp_path, {**SUITE, "never_used.py": "X = 0\n"})
     proc = run_pytest(
         tmp_path,
@@ -158,7 +158,7 @@ def test_disable_switch_keeps_the_plugin_a_no_op(tmp_path: Path) -> None:
 
 
 def test_xdist_workers_write_one_report_each(tmp_path: Path) -> None:
-    """Under pytest-xdist each worker runs lazily and writes PATH.<worker id> (SPEC 6.1)."""
+    """Under pytest-xdist each worker runs lazily and writes PATH.<worker id> (contract C9.1)."""
     write_tree(tmp_path, SUITE)
     proc = run_pytest(
         tmp_path,

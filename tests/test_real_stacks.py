@@ -1,4 +1,4 @@
-"""Real stacks behave as they do eagerly, in the core mode and with lazy_from (SPEC 2.4, 10).
+"""Real stacks behave as they do eagerly, in the core mode and with lazy_from (contract C2.5, C12).
 
 sympy is the case the issue names: mpmath registers functions in ``from . import
 zetazeros`` while its package runs, and both LazyLoader and hgdemandimport break on it
@@ -38,7 +38,7 @@ MODES = {
 
 @pytest.mark.slow
 def test_sympy_gives_the_eager_output_in_both_modes() -> None:
-    """sympy (with mpmath's import-time registrations) works lazily (SPEC 2.4, 10.1)."""
+    """sympy (with mpmath's import-time registrations) works lazily (contract C2.5, C12.1)."""
     out = {mode: run_python(setup + SYMPY, timeout=120).stdout for mode, setup in MODES.items()}
     assert "2*x + 2" in out["eager"] and "14.134725" in out["eager"], out["eager"]
     assert out["core"] == out["eager"]

@@ -1,4 +1,4 @@
-"""The start-up report (SPEC 6): registry -> Report -> text, JSON, importtime, chrome-trace.
+"""The start-up report (contract C9): registry -> Report -> text, JSON, importtime, chrome-trace.
 
 Rendering tests fill the registry by hand in-process (no import state changes) and
 restore it; anything that installs lazyimp runs in a fresh interpreter.
@@ -76,7 +76,7 @@ def sample(reg: Any) -> None:
 
 
 def test_states_cover_registry_and_sys_modules(registry: Any) -> None:
-    """Every module gets one state: the registry's, or 'other' from sys.modules (SPEC 6.1)."""
+    """Every module gets one state: the registry's, or 'other' from sys.modules (contract C9.1)."""
     sample(registry)
     rep = _report.collect()
     states = {m.name: m.state for m in rep.modules}
@@ -91,7 +91,7 @@ def test_states_cover_registry_and_sys_modules(registry: Any) -> None:
 
 
 def test_entry_carries_trigger_import_site_and_memory(registry: Any) -> None:
-    """A resolved entry has load time, trigger, import site, memory before/after (SPEC 6.1)."""
+    """A resolved entry has load time, trigger, import site, memory before/after (contract C9.1)."""
     sample(registry)
     entry = {m.name: m for m in _report.collect().modules}["app.db"]
     assert entry.load_time == pytest.approx(0.010)
@@ -106,7 +106,7 @@ def test_entry_carries_trigger_import_site_and_memory(registry: Any) -> None:
 
 
 def test_self_time_excludes_nested_resolutions(registry: Any) -> None:
-    """Self time is the body's time minus the resolutions it triggered (SPEC 6.1)."""
+    """Self time is the body's time minus the resolutions it triggered (contract C9.1)."""
     sample(registry)
     rep = _report.collect()
     by_name = {m.name: m for m in rep.modules}
@@ -119,7 +119,7 @@ def test_self_time_excludes_nested_resolutions(registry: Any) -> None:
 
 
 def test_text_has_summary_then_slowest_first_then_never_used(registry: Any) -> None:
-    """Text: summary, resolved modules by load time, names never used (SPEC 6.1)."""
+    """Text: summary, resolved modules by load time, names never used (contract C9.1)."""
     sample(registry)
     out = io.StringIO()
     _report.report(out)
@@ -139,7 +139,7 @@ def test_text_fits_the_terminal_and_json_keeps_the_paths(
     registry: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Text rows fit COLUMNS (long places go on a second line, elided in the middle if
-    still too long); the JSON form keeps full paths (SPEC 6.1)."""
+    still too long); the JSON form keeps full paths (contract C9.1)."""
     deep = "vendor.packages.requests.adapters.very_long_module_name_for_the_report"
     rec = resolved(deep, "app", 0.3, 0.004)
     rec.trigger_module, rec.trigger_file, rec.trigger_line = deep + ".caller", "/x.py", 1234
@@ -164,7 +164,7 @@ def test_text_fits_the_terminal_and_json_keeps_the_paths(
 
 
 def test_text_without_install_says_so(registry: Any) -> None:
-    """Before install() the report says lazyimp never ran, not zero savings (SPEC 6.1)."""
+    """Before install() the report says lazyimp never ran, not zero savings (contract C9.1)."""
     registry.installed_at = None
     rep = _report.collect()
     assert not rep.installed and rep.totals.other == len(sys.modules)
@@ -174,7 +174,7 @@ def test_text_without_install_says_so(registry: Any) -> None:
 def test_default_file_is_stderr_and_path_is_written(
     registry: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """file=None writes to stderr; a path is written as UTF-8 text (SPEC 6.1)."""
+    """file=None writes to stderr; a path is written as UTF-8 text (contract C9.1)."""
     sample(registry)
     returned = _report.report()
     assert isinstance(returned, _report.Report)
@@ -184,7 +184,7 @@ def test_default_file_is_stderr_and_path_is_written(
 
 
 def test_bad_format_and_bad_file_are_clear_errors(registry: Any) -> None:
-    """Unknown format and non-writable file name the input and what was expected (SPEC 6.1)."""
+    """Unknown format and non-writable file name the input and what was expected (contract C9.1)."""
     with pytest.raises(
         ValueError, match=r"format='xml'.*'text', 'json', 'importtime', 'chrome-trace'"
     ):
@@ -198,7 +198,7 @@ def test_bad_format_and_bad_file_are_clear_errors(registry: Any) -> None:
 
 
 def test_json_validates_against_the_schema(registry: Any) -> None:
-    """JSON output is one object with 'version' that validates against report-schema.json (SPEC 6.1)."""
+    """JSON output is one object with 'version' that validates against report-schema.json (contract C9.1)."""
     jsonschema = pytest.importorskip("jsonschema")
     sample(registry)
     data = json.loads(_report.collect().render("json"))
@@ -212,7 +212,7 @@ def test_json_validates_against_the_schema(registry: Any) -> None:
 
 
 def test_importtime_layout_is_read_by_tuna(registry: Any, tmp_path: Path) -> None:
-    """importtime output parses with tuna's own reader, nested under the importer (SPEC 6.1)."""
+    """importtime output parses with tuna's own reader, nested under the importer (contract C9.1)."""
     tuna_profile = pytest.importorskip("tuna._import_profile")
     sample(registry)
     text = _report.collect().render("importtime")
@@ -231,7 +231,7 @@ def test_importtime_layout_is_read_by_tuna(registry: Any, tmp_path: Path) -> Non
 
 
 def test_chrome_trace_events_are_complete_and_nested(registry: Any) -> None:
-    """chrome-trace: one 'X' event per resolution with the required fields, nested in time (SPEC 6.1)."""
+    """chrome-trace: one 'X' event per resolution with the required fields, nested in time (contract C9.1)."""
     sample(registry)
     resolved("worker", "__main__", 0.015, 0.020)  # overlaps app: another thread
     trace = json.loads(_report.collect().render("chrome-trace"))
@@ -292,7 +292,7 @@ def check_trace_events(trace: dict[str, Any]) -> None:
 
 
 def test_chrome_trace_has_the_trace_event_required_fields(registry: Any) -> None:
-    """Every event has name, ph, ts, pid, tid and every X event a dur (SPEC 6.1)."""
+    """Every event has name, ph, ts, pid, tid and every X event a dur (contract C9.1)."""
     jsonschema = pytest.importorskip("jsonschema")
     sample(registry)
     trace = json.loads(_report.collect().render("chrome-trace"))
@@ -306,7 +306,7 @@ def test_chrome_trace_has_the_trace_event_required_fields(registry: Any) -> None
 
 
 def test_report_machinery_is_not_reported_as_deferred(tmp_path: Path) -> None:
-    """The report's own imports (json, dataclasses -> copy, inspect) are never deferred (SPEC 6.1)."""
+    """The report's own imports (json, dataclasses -> copy, inspect) are never deferred (contract C9.1)."""
     write_tree(tmp_path, {"mod.py": "X = 1\n"})
     proc = run_python(
         """
@@ -352,7 +352,7 @@ LAZY_TREE = {
 
 
 def test_real_lazy_run_reports_states_sites_and_nesting(tmp_path: Path) -> None:
-    """A real lazy run: resolved with trigger and import lines, never-used listed, nesting kept (SPEC 6.1)."""
+    """A real lazy run: resolved with trigger and import lines, never-used listed, nesting kept (contract C9.1)."""
     write_tree(tmp_path, LAZY_TREE)
     proc = run_python(
         """
@@ -383,7 +383,7 @@ def test_real_lazy_run_reports_states_sites_and_nesting(tmp_path: Path) -> None:
 
 
 def test_importtime_of_a_real_run_is_read_by_tuna(tmp_path: Path) -> None:
-    """A real run's importtime output nests shop.models under shop.db in tuna's tree (SPEC 6.1)."""
+    """A real run's importtime output nests shop.models under shop.db in tuna's tree (contract C9.1)."""
     tuna_profile = pytest.importorskip("tuna._import_profile")
     write_tree(tmp_path, LAZY_TREE)
     run_python(
@@ -415,7 +415,7 @@ def test_importtime_of_a_real_run_is_read_by_tuna(tmp_path: Path) -> None:
 
 
 def test_chrome_trace_of_a_real_run_has_the_required_fields(tmp_path: Path) -> None:
-    """A real run's chrome-trace validates and nests shop.models inside shop.db (SPEC 6.1)."""
+    """A real run's chrome-trace validates and nests shop.models inside shop.db (contract C9.1)."""
     write_tree(tmp_path, LAZY_TREE)
     run_python(
         """
@@ -440,7 +440,7 @@ def test_chrome_trace_of_a_real_run_has_the_required_fields(tmp_path: Path) -> N
 
 
 def test_user_memory_probe_is_sampled_around_each_resolution(tmp_path: Path) -> None:
-    """install(memory=callable) samples the user's probe before and after each body (SPEC 6.2)."""
+    """install(memory=callable) samples the user's probe before and after each body (contract C9.4)."""
     write_tree(tmp_path, {"heavy.py": "BLOCK = bytearray(1000)\n"})
     proc = run_python(
         """
@@ -461,7 +461,7 @@ def test_user_memory_probe_is_sampled_around_each_resolution(tmp_path: Path) -> 
 
 
 def test_default_memory_probe_reads_resident_set_size() -> None:
-    """The default probe returns this process's RSS in bytes, close to ru_maxrss (SPEC 6.2)."""
+    """The default probe returns this process's RSS in bytes, close to ru_maxrss (contract C9.4)."""
     resource = pytest.importorskip("resource")
     probe = _registry._default_probe()
     if probe is None:
@@ -472,7 +472,7 @@ def test_default_memory_probe_reads_resident_set_size() -> None:
 
 
 def test_memory_false_reports_no_memory(tmp_path: Path) -> None:
-    """install(memory=False) samples nothing and the text report leaves memory out (SPEC 6.2)."""
+    """install(memory=False) samples nothing and the text report leaves memory out (contract C9.4)."""
     write_tree(tmp_path, {"mod.py": "X = 1\n"})
     proc = run_python(
         """
@@ -495,7 +495,7 @@ def test_memory_false_reports_no_memory(tmp_path: Path) -> None:
 
 
 def test_verbose_env_logs_each_resolution_at_debug(tmp_path: Path) -> None:
-    """LAZYIMP_VERBOSE=1 logs one DEBUG line per resolution on the 'lazyimp' logger (SPEC 6.3)."""
+    """LAZYIMP_VERBOSE=1 logs one DEBUG line per resolution on the 'lazyimp' logger (contract C9.5)."""
     write_tree(tmp_path, {"mod.py": "X = 1\n", "unused.py": "Y = 1\n"})
     proc = run_python(
         """
@@ -515,7 +515,7 @@ def test_verbose_env_logs_each_resolution_at_debug(tmp_path: Path) -> None:
 
 
 def test_logging_is_not_imported_without_verbose(tmp_path: Path) -> None:
-    """Without LAZYIMP_VERBOSE resolutions never import logging (SPEC 6.3, 8.1)."""
+    """Without LAZYIMP_VERBOSE resolutions never import logging (contract C9.5, C13.1)."""
     write_tree(tmp_path, {"mod.py": "X = 1\n"})
     proc = run_python(
         """
@@ -532,7 +532,7 @@ def test_logging_is_not_imported_without_verbose(tmp_path: Path) -> None:
 
 
 def test_log_resolution_message(caplog: pytest.LogCaptureFixture) -> None:
-    """log_resolution writes the name, time, memory, trigger and import site at DEBUG (SPEC 6.3)."""
+    """log_resolution writes the name, time, memory, trigger and import site at DEBUG (contract C9.5)."""
     rec = _registry.ModuleRecord("pkg.mod", _registry.RESOLVED)
     rec.duration, rec.parent = 0.0125, "pkg"
     rec.memory_before, rec.memory_after = 0, 2048
@@ -549,7 +549,7 @@ def test_log_resolution_message(caplog: pytest.LogCaptureFixture) -> None:
 
 
 def test_configure_verbose_values() -> None:
-    """LAZYIMP_VERBOSE accepts on/off words; anything else names the value (SPEC 6.3)."""
+    """LAZYIMP_VERBOSE accepts on/off words; anything else names the value (contract C9.5)."""
     import logging
 
     saved = _registry.verbose
@@ -570,7 +570,7 @@ def test_configure_verbose_values() -> None:
 
 
 def test_startup_report_example_runs(tmp_path: Path) -> None:
-    """The README's demo prints the report: exports deferred and never used (SPEC 6.1)."""
+    """The README's demo prints the report: exports deferred and never used (contract C9.1)."""
     import subprocess
 
     proc = subprocess.run(
@@ -591,7 +591,7 @@ def test_startup_report_example_runs(tmp_path: Path) -> None:
 
 
 def test_never_used_modules_say_whether_their_binding_is_read(tmp_path: Path) -> None:
-    """A never-used module whose binding the importer never reads is flagged (SPEC 5.7, 6.1)."""
+    """A never-used module whose binding the importer never reads is flagged (contract C3.6, C9.1)."""
     write_tree(
         tmp_path,
         {
@@ -633,7 +633,7 @@ def test_never_used_modules_say_whether_their_binding_is_read(tmp_path: Path) ->
 
 
 def test_report_shows_the_configuration_and_its_sources(tmp_path: Path) -> None:
-    """The report carries the merged configuration: entries with their install() call (SPEC 1.1, 6.1)."""
+    """The report carries the merged configuration: entries with their install() call (contract C1.1, C9.1)."""
     proc = run_python(
         """
         import io, json

@@ -1,4 +1,4 @@
-"""Imports made for their side effects run at once (SPEC 5.7), and the defaults (SPEC 5.2).
+"""Imports made for their side effects run at once (contract C3.6), and the defaults (contract C3.8).
 
 Each case runs the same program eagerly, with ``install()`` and with
 ``install(lazy_from=True)``, in fresh interpreters, and compares what it prints.  The
@@ -56,12 +56,12 @@ REG = {
 
 
 def test_registry_filled_by_an_unread_grandchild_import(tmp_path: Path) -> None:
-    """`import reg.sub.plugins`, never read, runs at once: the registry is filled (SPEC 5.7)."""
+    """`import reg.sub.plugins`, never read, runs at once: the registry is filled (contract C3.6)."""
     assert_same(outputs(tmp_path, "import reg\nprint(reg.get())\n", REG))
 
 
 def test_the_rule_is_what_fixes_the_smallest_form(tmp_path: Path) -> None:
-    """Without the side-effect rule the smallest form fails lazily (SPEC 5.7)."""
+    """Without the side-effect rule the smallest form fails lazily (contract C3.6)."""
     out = outputs(tmp_path, "import reg\nprint(reg.get())\n", REG, env=RULE_OFF)
     assert out["eager"] == (0, "1\n", "")
     assert out["core"][0] == 1 and "KeyError: 'x'" in out["core"][2], out["core"]
@@ -100,7 +100,7 @@ SHAPES = {
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))
 def test_each_statement_form_is_judged_by_its_binding(tmp_path: Path, shape: str) -> None:
-    """The binding that counts: the chain for `import a.b.c`, the name otherwise (SPEC 5.7)."""
+    """The binding that counts: the chain for `import a.b.c`, the name otherwise (contract C3.6)."""
     statement, read = SHAPES[shape]
     files = {
         "pkg/__init__.py": "",
@@ -124,7 +124,7 @@ def test_each_statement_form_is_judged_by_its_binding(tmp_path: Path, shape: str
 
 
 def test_imports_across_packages_stay_lazy_when_unread(tmp_path: Path) -> None:
-    """An unread import of another package, or by a top-level module, stays lazy (SPEC 5.7)."""
+    """An unread import of another package, or by a top-level module, stays lazy (contract C3.6)."""
     write_tree(
         tmp_path,
         {
@@ -152,7 +152,7 @@ def test_imports_across_packages_stay_lazy_when_unread(tmp_path: Path) -> None:
 
 
 def test_code_compiled_one_statement_at_a_time_stays_lazy(tmp_path: Path) -> None:
-    """`python -c` (like a REPL cell) never shows a read: its imports stay lazy (SPEC 5.7)."""
+    """`python -c` (like a REPL cell) never shows a read: its imports stay lazy (contract C3.6)."""
     write_tree(tmp_path, {"solo.py": "import sys\nsys._ran = True\n"})
     proc = run_python(
         "import lazyimp; lazyimp.install(); import solo; import sys; "
@@ -164,7 +164,7 @@ def test_code_compiled_one_statement_at_a_time_stays_lazy(tmp_path: Path) -> Non
 
 
 def test_a_side_effect_import_of_a_module_already_pending_runs_it(tmp_path: Path) -> None:
-    """A module handed out lazily elsewhere runs at the side-effect statement (SPEC 5.7)."""
+    """A module handed out lazily elsewhere runs at the side-effect statement (contract C3.6)."""
     write_tree(
         tmp_path,
         {
@@ -190,7 +190,7 @@ def test_a_side_effect_import_of_a_module_already_pending_runs_it(tmp_path: Path
 
 
 def test_the_report_says_why(tmp_path: Path) -> None:
-    """The report gives a side-effect import's reason (SPEC 5.7, 6.1)."""
+    """The report gives a side-effect import's reason (contract C3.6, C9.1)."""
     write_tree(tmp_path, REG)
     proc = run_python(
         f"""
@@ -224,7 +224,7 @@ print(type(make()).__name__)
 
 
 def test_a_submodule_set_by_another_from_import_is_there(tmp_path: Path) -> None:
-    """`lib.base` read while main runs, set only by `from lib.term import`: the same lazily (SPEC 10.4)."""
+    """`lib.base` read while main runs, set only by `from lib.term import`: the same lazily (contract C12.4)."""
     out = outputs(tmp_path, LIB_MAIN, LIB)
     assert out["eager"] == (0, "Term\n", "")
     assert_same(out)
@@ -294,14 +294,14 @@ print(len(ax.lines), ax.get_legend().get_texts()[0].get_text())
 @needs_311
 @pytest.mark.slow
 def test_pandas_imports_and_works_lazily(tmp_path: Path) -> None:
-    """pandas' `import pandas.core.config_init` registers options: identical lazily (SPEC 5.7)."""
+    """pandas' `import pandas.core.config_init` registers options: identical lazily (contract C3.6)."""
     assert_same(outputs(tmp_path, PANDAS, {}))
 
 
 @needs_311
 @pytest.mark.slow
 def test_pandas_fails_lazily_without_the_rule(tmp_path: Path) -> None:
-    """Without the side-effect rule, pandas fails to import lazily (SPEC 5.7)."""
+    """Without the side-effect rule, pandas fails to import lazily (contract C3.6)."""
     out = outputs(tmp_path, PANDAS, {}, env=RULE_OFF)
     assert out["core"][0] == 1 and "KeyError" in out["core"][2], out["core"]
 
@@ -309,14 +309,14 @@ def test_pandas_fails_lazily_without_the_rule(tmp_path: Path) -> None:
 @needs_311
 @pytest.mark.slow
 def test_sqlalchemy_orm_works_lazily(tmp_path: Path) -> None:
-    """SQLAlchemy's import-time registries (events, preloaded modules): identical lazily (SPEC 5.2, 5.7)."""
+    """SQLAlchemy's import-time registries (events, preloaded modules): identical lazily (contract C3.8, C3.6)."""
     assert_same(outputs(tmp_path, SQLALCHEMY, {}))
 
 
 @needs_311
 @pytest.mark.slow
 def test_sqlalchemy_needs_its_default(tmp_path: Path) -> None:
-    """With defaults=False, SQLAlchemy fails lazily: its default entry is needed (SPEC 5.2)."""
+    """With defaults=False, SQLAlchemy fails lazily: its default entry is needed (contract C3.8)."""
     src = "import lazyimp\nlazyimp.install(defaults=False)\n" + SQLALCHEMY
     proc = run_python(src, tmp_path=tmp_path, check=False, cwd=tmp_path)
     assert proc.returncode == 1, proc.stdout
@@ -326,7 +326,7 @@ def test_sqlalchemy_needs_its_default(tmp_path: Path) -> None:
 @needs_311
 @pytest.mark.slow
 def test_alembic_operations_work_lazily(tmp_path: Path) -> None:
-    """alembic's import cycle runs in its own order: identical lazily (SPEC 5.2)."""
+    """alembic's import cycle runs in its own order: identical lazily (contract C3.8)."""
     out = outputs(tmp_path, ALEMBIC, {})
     assert out["eager"][1] == "['t'] ['id', 'name']\n"
     assert_same(out)
@@ -335,7 +335,7 @@ def test_alembic_operations_work_lazily(tmp_path: Path) -> None:
 @needs_311
 @pytest.mark.slow
 def test_alembic_needs_its_default(tmp_path: Path) -> None:
-    """With defaults=False, alembic's cycle is entered from the other side and fails (SPEC 5.2)."""
+    """With defaults=False, alembic's cycle is entered from the other side and fails (contract C3.8)."""
     src = "import lazyimp\nlazyimp.install(defaults=False)\n" + ALEMBIC
     proc = run_python(src, tmp_path=tmp_path, check=False, cwd=tmp_path)
     assert proc.returncode == 1 and "partially initialized module" in proc.stderr, proc.stderr[-500:]
@@ -344,7 +344,7 @@ def test_alembic_needs_its_default(tmp_path: Path) -> None:
 @needs_311
 @pytest.mark.slow
 def test_matplotlib_plots_lazily(tmp_path: Path) -> None:
-    """matplotlib's docstring registrations (legend, contour): identical lazily, same file (SPEC 5.2)."""
+    """matplotlib's docstring registrations (legend, contour): identical lazily, same file (contract C3.8)."""
     files = {}
     for mode, setup in MODES.items():
         run_python(setup + MATPLOTLIB, tmp_path=tmp_path, cwd=tmp_path)
@@ -356,7 +356,7 @@ def test_matplotlib_plots_lazily(tmp_path: Path) -> None:
 @needs_311
 @pytest.mark.slow
 def test_matplotlib_needs_its_default(tmp_path: Path) -> None:
-    """With defaults=False, matplotlib fails lazily: its default entry is needed (SPEC 5.2)."""
+    """With defaults=False, matplotlib fails lazily: its default entry is needed (contract C3.8)."""
     src = "import lazyimp\nlazyimp.install(defaults=False)\n" + MATPLOTLIB
     proc = run_python(src, tmp_path=tmp_path, check=False, cwd=tmp_path)
     assert proc.returncode == 1 and "KeyError" in proc.stderr, proc.stderr[-500:]
@@ -382,7 +382,7 @@ def _django_check(tmp_path: Path, mode: str, env: dict[str, str] | None = None) 
 
 @pytest.mark.slow
 def test_django_deploy_check_reports_the_same_warnings(tmp_path: Path) -> None:
-    """`manage.py check --deploy` finds its 7 warnings and exits 1 lazily too (SPEC 5.7)."""
+    """`manage.py check --deploy` finds its 7 warnings and exits 1 lazily too (contract C3.6)."""
     eager = _django_check(tmp_path, "eager")
     assert eager[0] == 1 and "(7 silenced)" not in eager[2] and "7 issues" in eager[2], eager
     assert _django_check(tmp_path, "core") == eager
@@ -391,7 +391,7 @@ def test_django_deploy_check_reports_the_same_warnings(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_django_check_passes_silently_without_the_rule(tmp_path: Path) -> None:
-    """Without the rule, Django's security checks never register: exit 0 (SPEC 5.7)."""
+    """Without the rule, Django's security checks never register: exit 0 (contract C3.6)."""
     rc, out, err = _django_check(tmp_path, "core", RULE_OFF)
     assert rc == 0 and "no issues" in out + err, (out, err)
 
@@ -412,7 +412,7 @@ BYPASS_SIBLING = {
 
 
 def test_a_package_runs_its_own_pending_submodule(tmp_path: Path) -> None:
-    """`from . import sub` in a package whose sub was handed out lazily before it ran: sub runs there (SPEC 5.7)."""
+    """`from . import sub` in a package whose sub was handed out lazily before it ran: sub runs there (contract C3.6)."""
     main = "import pkg.sub\nfrom pkg import other\nother.__dict__\n"
     out = outputs(tmp_path, main, BYPASS_OWN)
     assert out["eager"][1] == "['sub']\n"
@@ -420,14 +420,14 @@ def test_a_package_runs_its_own_pending_submodule(tmp_path: Path) -> None:
 
 
 def test_a_side_effect_import_of_a_submodule_a_sibling_deferred(tmp_path: Path) -> None:
-    """`from . import plugins` for its side effect, after a sibling deferred it: it runs (SPEC 5.7)."""
+    """`from . import plugins` for its side effect, after a sibling deferred it: it runs (contract C3.6)."""
     out = outputs(tmp_path, "import pkg\nprint(pkg.REGISTRY)\n", BYPASS_SIBLING)
     assert out["eager"][1] == "{'rocket': 'registered'}\n"
     assert_same(out)
 
 
 def test_a_function_level_from_import_of_a_pending_submodule_runs_it(tmp_path: Path) -> None:
-    """`from pkg import sub` inside a function, sub pending as pkg's attribute: it runs (SPEC 2.1)."""
+    """`from pkg import sub` inside a function, sub pending as pkg's attribute: it runs (contract C2.1)."""
     files = {
         "pkg/__init__.py": "",
         "pkg/sub.py": "import sys\nsys._sub_ran = True\n",

@@ -1,4 +1,4 @@
-"""import_module_from_path, its finder and the spawn-aware pickler (SPEC 7, 3.6).
+"""import_module_from_path, its finder and the spawn-aware pickler (contract C11, C8.5).
 
 Everything that installs the pickler or the finder process-wide runs in a fresh
 interpreter through ``run_python``; the few in-process tests only exercise failures,
@@ -51,7 +51,7 @@ def pkg(tmp_path: Path) -> Path:
 
 
 def test_imports_package_and_submodules(pkg: Path, tmp_path: Path) -> None:
-    """The package imports under the chosen name and its submodules resolve (SPEC 7.1)."""
+    """The package imports under the chosen name and its submodules resolve (contract C11.1)."""
     out = run(
         script(
             """
@@ -97,7 +97,7 @@ def _state() -> tuple[Any, ...]:
 def test_missing_package_directory_raises_file_not_found(
     tmp_path: Path, layout: dict[str, str], target: str
 ) -> None:
-    """A missing directory or one without __init__.py: FileNotFoundError, state unchanged (SPEC 7.1)."""
+    """A missing directory or one without __init__.py: FileNotFoundError, state unchanged (contract C11.1)."""
     from lazyimp._spawn import import_module_from_path
 
     write_tree(tmp_path, layout)
@@ -111,7 +111,7 @@ def test_missing_package_directory_raises_file_not_found(
 
 @pytest.mark.parametrize("bad", ["", "a.b", "1abc", "class", "a-b", ".rel", "pkg/x"])
 def test_invalid_module_name_raises_value_error(pkg: Path, bad: str) -> None:
-    """An invalid top-level module name is a ValueError naming it; state unchanged (SPEC 7.1)."""
+    """An invalid top-level module name is a ValueError naming it; state unchanged (contract C11.1)."""
     from lazyimp._spawn import import_module_from_path
 
     with import_state():
@@ -123,7 +123,7 @@ def test_invalid_module_name_raises_value_error(pkg: Path, bad: str) -> None:
 
 
 def test_wrong_argument_types_raise_type_error(pkg: Path) -> None:
-    """Non-str names and non-path paths are a TypeError naming the input (SPEC 7.1)."""
+    """Non-str names and non-path paths are a TypeError naming the input (contract C11.1)."""
     from lazyimp._spawn import import_module_from_path
 
     with pytest.raises(TypeError, match="as a str, got 3"):
@@ -135,7 +135,7 @@ def test_wrong_argument_types_raise_type_error(pkg: Path) -> None:
 def test_name_imported_or_importable_elsewhere_raises_value_error(
     pkg: Path, tmp_path: Path
 ) -> None:
-    """A name already imported, or importable from elsewhere, is never shadowed (SPEC 7.1)."""
+    """A name already imported, or importable from elsewhere, is never shadowed (contract C11.1)."""
     from lazyimp._spawn import import_module_from_path
 
     elsewhere = write_tree(tmp_path / "onpath", {"shadowme/__init__.py": "RAN = True"})
@@ -152,7 +152,7 @@ def test_name_imported_or_importable_elsewhere_raises_value_error(
 
 
 def test_same_name_from_another_path_raises_value_error(pkg: Path, tmp_path: Path) -> None:
-    """Importing a registered name from a second directory is a ValueError; the first stays (SPEC 7.1)."""
+    """Importing a registered name from a second directory is a ValueError; the first stays (contract C11.1)."""
     other = write_tree(tmp_path / "other", {"copy/__init__.py": "VERSION = 2"}) / "copy"
     run(
         script(
@@ -176,7 +176,7 @@ def test_same_name_from_another_path_raises_value_error(pkg: Path, tmp_path: Pat
 
 
 def test_failing_init_leaves_sys_modules_unchanged(tmp_path: Path) -> None:
-    """A package body that raises propagates its error and leaves sys.modules as it was (SPEC 7.1)."""
+    """A package body that raises propagates its error and leaves sys.modules as it was (contract C11.1)."""
     from lazyimp._spawn import _ROOTS, import_module_from_path
 
     pkg = (
@@ -198,7 +198,7 @@ def test_failing_init_leaves_sys_modules_unchanged(tmp_path: Path) -> None:
 
 
 def test_lazy_true_returns_an_unexecuted_proxy(pkg: Path, tmp_path: Path) -> None:
-    """lazy=True hands out a proxy; the package body runs on first use (SPEC 7.1, 2.4)."""
+    """lazy=True hands out a proxy; the package body runs on first use (contract C11.1, C2.5)."""
     marker = tmp_path / "marker.txt"
     run(
         script(
@@ -225,7 +225,7 @@ def test_lazy_true_returns_an_unexecuted_proxy(pkg: Path, tmp_path: Path) -> Non
 
 
 def test_submodule_names_never_reach_outside_the_directory(tmp_path: Path) -> None:
-    """Empty, absolute and separator parts, symlinks out, and __path__ extended out: not found (SPEC 7.2)."""
+    """Empty, absolute and separator parts, symlinks out, and __path__ extended out: not found (contract C11.2)."""
     outside = write_tree(
         tmp_path / "outside",
         {
@@ -395,7 +395,7 @@ def _travel(pkg: Path, tmp_path: Path, mode: str) -> tuple[dict[str, Any], bool]
 
 
 def test_plain_forking_pickler_cannot_send_the_package(pkg: Path, tmp_path: Path) -> None:
-    """Negative control: without lazyimp's pickler a fresh receiver cannot load any of it (SPEC 7.3)."""
+    """Negative control: without lazyimp's pickler a fresh receiver cannot load any of it (contract C11.3)."""
     results, _ = _travel(pkg, tmp_path, "plain")
     assert results.pop("imported_for_real") is False
     assert results.pop("lambda").startswith("DUMP-FAIL")
@@ -404,16 +404,16 @@ def test_plain_forking_pickler_cannot_send_the_package(pkg: Path, tmp_path: Path
 
 
 def test_path_reference_mode_carries_everything(pkg: Path, tmp_path: Path) -> None:
-    """Path references load in a fresh interpreter with real module state and no cloudpickle (SPEC 7.3, 7.4)."""
+    """Path references load in a fresh interpreter with real module state and no cloudpickle (contract C11.3, C11.4)."""
     results, cloudpickle_imported = _travel(pkg, tmp_path, "path")
     assert results.pop("imported_for_real") is True
     assert results == OK
-    # Only the lambda needed cloudpickle (the automatic by-value fallback, SPEC 7.5).
+    # Only the lambda needed cloudpickle (the automatic by-value fallback, contract C11.5).
     assert cloudpickle_imported
 
 
 def test_by_value_mode_carries_code_and_reports_its_limits(pkg: Path, tmp_path: Path) -> None:
-    """By value the receiver never imports the package; cloudpickle's limits fail loudly (SPEC 7.4, 7.5)."""
+    """By value the receiver never imports the package; cloudpickle's limits fail loudly (contract C11.4, C11.5)."""
     results, _ = _travel(pkg, tmp_path, "value")
     assert results.pop("imported_for_real") is False
     limits = {
@@ -429,7 +429,7 @@ def test_by_value_mode_carries_code_and_reports_its_limits(pkg: Path, tmp_path: 
 
 
 def test_path_reference_sizes_and_no_cloudpickle(pkg: Path, tmp_path: Path) -> None:
-    """Path references are small and path mode imports no cloudpickle for importable code (SPEC 7.4, 7.5)."""
+    """Path references are small and path mode imports no cloudpickle for importable code (contract C11.4, C11.5)."""
     out = run(
         script(
             """
@@ -457,7 +457,7 @@ def test_path_reference_sizes_and_no_cloudpickle(pkg: Path, tmp_path: Path) -> N
 def test_receiver_that_cannot_see_the_directory_gets_a_clear_error(
     pkg: Path, tmp_path: Path
 ) -> None:
-    """A path reference to a directory the receiver lacks names it and points to by-value (SPEC 7.4)."""
+    """A path reference to a directory the receiver lacks names it and points to by-value (contract C11.4)."""
     blob = tmp_path / "ref.pickle"
     run(
         script(
@@ -490,7 +490,7 @@ def test_receiver_that_cannot_see_the_directory_gets_a_clear_error(
 
 
 def test_receiver_with_the_name_from_elsewhere_refuses(pkg: Path, tmp_path: Path) -> None:
-    """A receiver that imported the name from another directory refuses the reference (SPEC 7.4)."""
+    """A receiver that imported the name from another directory refuses the reference (contract C11.4)."""
     other = write_tree(tmp_path / "o", {"copy/__init__.py": "", "copy/models.py": ""}) / "copy"
     blob = tmp_path / "ref.pickle"
     run(
@@ -526,7 +526,7 @@ def test_receiver_with_the_name_from_elsewhere_refuses(pkg: Path, tmp_path: Path
 
 
 def test_by_value_envelope_needs_neither_directory_nor_pickler(pkg: Path, tmp_path: Path) -> None:
-    """ByValue(fn) pickles by value with plain pickle, and stays an envelope (SPEC 7.4)."""
+    """ByValue(fn) pickles by value with plain pickle, and stays an envelope (contract C11.4)."""
     blob = tmp_path / "byvalue.pickle"
     run(
         script(
@@ -567,7 +567,7 @@ def test_by_value_envelope_needs_neither_directory_nor_pickler(pkg: Path, tmp_pa
 
 @pytest.mark.proxy_engine("on 3.15 reading the global that holds the lazy object imports the module: no unexecuted module to pickle")
 def test_modules_and_lazy_proxies_pickle_as_references(pkg: Path, tmp_path: Path) -> None:
-    """A module or an unexecuted lazy proxy pickles as a reference, without running it (SPEC 3.6)."""
+    """A module or an unexecuted lazy proxy pickles as a reference, without running it (contract C8.5)."""
     marker = tmp_path / "marker.txt"
     blob = tmp_path / "mods.pickle"
     run(
@@ -613,7 +613,7 @@ def test_modules_and_lazy_proxies_pickle_as_references(pkg: Path, tmp_path: Path
 
 
 def test_import_lazyimp_installs_nothing(tmp_path: Path) -> None:
-    """import lazyimp imports neither the spawn code, multiprocessing nor cloudpickle (SPEC 7.6, 8.1)."""
+    """import lazyimp imports neither the spawn code, multiprocessing nor cloudpickle (contract C11.6, C13.1)."""
     run(
         """
         import sys
@@ -631,7 +631,7 @@ def test_import_lazyimp_installs_nothing(tmp_path: Path) -> None:
 
 
 def test_install_is_idempotent_and_uninstall_restores_exactly(tmp_path: Path) -> None:
-    """Install twice, switch modes, uninstall twice: every replaced object is back (SPEC 7.6)."""
+    """Install twice, switch modes, uninstall twice: every replaced object is back (contract C11.6)."""
     run(_install_script(tmp_path), tmp_path)
 
 
@@ -688,7 +688,7 @@ def _install_script(tmp_path: Path) -> str:
 
 
 def test_uninstall_under_a_later_wrapper_passes_through(pkg: Path, tmp_path: Path) -> None:
-    """A reduction.dump wrapped by someone after us stays, and ours no longer acts (SPEC 7.6)."""
+    """A reduction.dump wrapped by someone after us stays, and ours no longer acts (contract C11.6)."""
     run(
         script(
             """
@@ -715,7 +715,7 @@ def test_uninstall_under_a_later_wrapper_passes_through(pkg: Path, tmp_path: Pat
 
 
 def test_importing_from_path_does_not_touch_unrelated_pickling(pkg: Path, tmp_path: Path) -> None:
-    """Objects of other modules pickle byte for byte as before; __main__ lambdas still fail (SPEC 7.5)."""
+    """Objects of other modules pickle byte for byte as before; __main__ lambdas still fail (contract C11.5)."""
     run(
         script(
             """
@@ -740,7 +740,7 @@ def test_importing_from_path_does_not_touch_unrelated_pickling(pkg: Path, tmp_pa
 
 
 def test_spawn_children_get_no_bootstrap_without_path_imports(tmp_path: Path) -> None:
-    """With no package imported by path, spawn children install nothing (SPEC 7.6)."""
+    """With no package imported by path, spawn children install nothing (contract C11.6)."""
     out = run(
         script(
             """
@@ -766,7 +766,7 @@ def test_spawn_children_get_no_bootstrap_without_path_imports(tmp_path: Path) ->
 
 
 def test_importing_another_package_keeps_the_chosen_mode(pkg: Path, tmp_path: Path) -> None:
-    """import_module_from_path installs the pickler without overriding install_pickler(mode) (SPEC 7.6)."""
+    """import_module_from_path installs the pickler without overriding install_pickler(mode) (contract C11.6)."""
     second = write_tree(tmp_path / "two", {"second-dir/__init__.py": "def f():\n    return 2\n"})
     run(
         script(
@@ -792,7 +792,7 @@ def test_importing_another_package_keeps_the_chosen_mode(pkg: Path, tmp_path: Pa
 
 
 def test_path_mode_dumps_calls_no_per_object_hook(pkg: Path, tmp_path: Path) -> None:
-    """ForkingPickler.dumps in path mode runs the hook only for what plain pickle cannot name (SPEC 7.5)."""
+    """ForkingPickler.dumps in path mode runs the hook only for what plain pickle cannot name (contract C11.5)."""
     blob = tmp_path / "hookless.pickle"
     run(
         script(
@@ -842,7 +842,7 @@ def test_path_mode_dumps_calls_no_per_object_hook(pkg: Path, tmp_path: Path) -> 
 def test_roots_prefix_registers_only_the_packages_a_message_names(
     pkg: Path, tmp_path: Path
 ) -> None:
-    """A message registers in the receiver only the packages it names (SPEC 7.4, 7.5)."""
+    """A message registers in the receiver only the packages it names (contract C11.4, C11.5)."""
     second = write_tree(tmp_path / "two", {"second-dir/__init__.py": "def f(n):\n    return n + 2\n"})
     blob = tmp_path / "two.pickle"
     run(

@@ -1,4 +1,4 @@
-"""Path-imported packages in real worker engines (SPEC 7.3, 7.4): multiprocessing with
+"""Path-imported packages in real worker engines (contract C11.3, C11.4): multiprocessing with
 spawn and forkserver, torch DataLoader, Dask distributed, joblib.
 
 Each scenario runs in a fresh interpreter (the pickler is process-wide).  Each first
@@ -64,7 +64,7 @@ if __name__ == "__main__":
 def test_negative_control_spawn_workers_cannot_import_the_package(
     pkg: Path, tmp_path: Path
 ) -> None:
-    """Without lazyimp a spawn worker fails to load anything from the package (SPEC 7.3)."""
+    """Without lazyimp a spawn worker fails to load anything from the package (contract C11.3)."""
     out = run(script(NEGATIVE_MP, NAME=NAME, PKG=str(pkg)), tmp_path)
     assert out.stdout.split("\n")[:2] == ["process exit 1", "executor broken"]
     assert f"No module named '{NAME}'" in out.stderr
@@ -122,7 +122,7 @@ if __name__ == "__main__":
 @pytest.mark.parametrize("method", ["spawn", "forkserver"])
 @pytest.mark.parametrize("mode", ["path", "value"])
 def test_multiprocessing_engines(pkg: Path, tmp_path: Path, method: str, mode: str) -> None:
-    """Process, queues, pipes, Pool and ProcessPoolExecutor both ways, in each mode (SPEC 7.3, 7.4)."""
+    """Process, queues, pipes, Pool and ProcessPoolExecutor both ways, in each mode (contract C11.3, C11.4)."""
     out = run(script(MP, NAME=NAME, PKG=str(pkg), MODE=mode, METHOD=method), tmp_path)
     res = json.loads(out.stdout)
     state = list(range(1, 7)) if mode == "path" else [1] * 6  # real module vs per-message copy
@@ -181,7 +181,7 @@ if __name__ == "__main__":
 
 
 def test_torch_dataloader_spawn_workers(pkg: Path, tmp_path: Path) -> None:
-    """DataLoader spawn workers load a package Dataset and return a package dataclass (SPEC 7.3)."""
+    """DataLoader spawn workers load a package Dataset and return a package dataclass (contract C11.3)."""
     pytest.importorskip("torch", reason=NO_TORCH)
     neg = run(script(TORCH, NAME=NAME, PKG=str(pkg), USE_LAZYIMP=False), tmp_path, timeout=180)
     assert "loader failed: DataLoader worker" in neg.stdout, neg.stdout + neg.stderr
@@ -234,7 +234,7 @@ if __name__ == "__main__":
 
 
 def test_dask_local_cluster(pkg: Path, tmp_path: Path) -> None:
-    """client.submit(pkg.fn, x) works after register_with_dask; ByValue works without it (SPEC 7.3)."""
+    """client.submit(pkg.fn, x) works after register_with_dask; ByValue works without it (contract C11.3)."""
     pytest.importorskip("distributed")
     out = run(script(DASK, NAME=NAME, PKG=str(pkg)), tmp_path, timeout=180)
     res = json.loads(out.stdout.strip().splitlines()[-1])
@@ -276,7 +276,7 @@ if __name__ == "__main__":
 
 
 def test_joblib_parallel(pkg: Path, tmp_path: Path) -> None:
-    """joblib/loky ships code by value: ByValue, or install_pickler('value') (SPEC 7.4)."""
+    """joblib/loky ships code by value: ByValue, or install_pickler('value') (contract C11.4)."""
     pytest.importorskip("joblib")
     out = run(script(JOBLIB, NAME=NAME, PKG=str(pkg)), tmp_path, timeout=180)
     res = json.loads(out.stdout.strip().splitlines()[-1])
@@ -307,7 +307,7 @@ def run_example(name: str, tmp_path: Path, timeout: float = 180) -> list[str]:
 
 
 def test_example_spawn_pool_runs(tmp_path: Path) -> None:
-    """examples/spawn_pool.py runs as documented, from any working directory (SPEC 7.3)."""
+    """examples/spawn_pool.py runs as documented, from any working directory (contract C11.3)."""
     assert run_example("spawn_pool.py", tmp_path) == [
         "[Point(x=0, y=0), Point(x=1, y=1), Point(x=2, y=4), Point(x=3, y=9), Point(x=4, y=16)]",
         "same class: True",
@@ -315,7 +315,7 @@ def test_example_spawn_pool_runs(tmp_path: Path) -> None:
 
 
 def test_example_process_pool_runs(tmp_path: Path) -> None:
-    """examples/process_pool.py: a spawn ProcessPoolExecutor round trip keeps module state (SPEC 7.3, 7.4)."""
+    """examples/process_pool.py: a spawn ProcessPoolExecutor round trip keeps module state (contract C11.3, C11.4)."""
     assert run_example("process_pool.py", tmp_path) == [
         "[Point(x=0, y=0), Point(x=1, y=1), Point(x=2, y=4), Point(x=3, y=9)]",
         "Point(x=11, y=12) True",
@@ -324,7 +324,7 @@ def test_example_process_pool_runs(tmp_path: Path) -> None:
 
 
 def test_example_spawn_dataloader_runs(tmp_path: Path) -> None:
-    """examples/spawn_dataloader.py: DataLoader spawn workers return a package dataclass (SPEC 7.3)."""
+    """examples/spawn_dataloader.py: DataLoader spawn workers return a package dataclass (contract C11.3)."""
     pytest.importorskip("torch", reason=f"the DataLoader example needs torch: {NO_TORCH}")
     assert run_example("spawn_dataloader.py", tmp_path) == [
         "8 batches, sum 85344",
@@ -333,7 +333,7 @@ def test_example_spawn_dataloader_runs(tmp_path: Path) -> None:
 
 
 def test_example_dask_cluster_runs(tmp_path: Path) -> None:
-    """examples/dask_cluster.py: client.submit(pkg.fn, x) after one registration call (SPEC 7.3)."""
+    """examples/dask_cluster.py: client.submit(pkg.fn, x) after one registration call (contract C11.3)."""
     pytest.importorskip("distributed", reason="the Dask example needs distributed (optional extra)")
     assert run_example("dask_cluster.py", tmp_path)[-1:] == [
         "Point(x=3, y=9) Point(x=4, y=10) True"
@@ -355,7 +355,7 @@ if __name__ == "__main__":
 
 
 def test_package_imported_after_the_workers_started(pkg: Path, tmp_path: Path) -> None:
-    """A package imported after a Pool started reaches its worker with each message (SPEC 7.3)."""
+    """A package imported after a Pool started reaches its worker with each message (contract C11.3)."""
     second = write_tree(
         tmp_path / "two",
         {"second-dir/__init__.py": "def f(n):\n    return n + 2\n\nclass Thing:\n    def __init__(self, v):\n        self.v = v\n"},

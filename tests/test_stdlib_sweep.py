@@ -1,4 +1,4 @@
-"""The whole public stdlib imported lazily, then used, matches eager (SPEC 2.4, 2.5, 3.1)."""
+"""The whole public stdlib imported lazily, then used, matches eager (contract C2.5, C2.7, C5.1)."""
 
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ print(json.dumps(out))
 
 @pytest.mark.parametrize("install", ["lazyimp.install()", "lazyimp.install(lazy_from=True)"])
 def test_stdlib_modules_behave_the_same_lazily(install: str) -> None:
-    """Every public stdlib module imported lazily gives eager's dir() and attribute kinds (SPEC 2.5, 10)."""
+    """Every public stdlib module imported lazily gives eager's dir() and attribute kinds (contract C2.7, C12)."""
     names = sorted(
         n for n in sys.stdlib_module_names
         if not n.startswith("_") and n not in SKIP

@@ -1,8 +1,8 @@
 """Load, faults and resources: lazyimp keeps working and leaves no half state.
 
-Threads and asyncio tasks racing resolution of generated module trees (SPEC 3.1, 3.4),
-faults raised while a body runs (SPEC 3.5), interpreter shutdown, fork (SPEC 1.6) and
-the memory a proxy holds (SPEC 3.2).  Every test runs in a fresh interpreter through
+Threads and asyncio tasks racing resolution of generated module trees (contract C5.1, C7.1),
+faults raised while a body runs (contract C6.1), interpreter shutdown, fork (contract C1.8) and
+the memory a proxy holds (contract C5.2).  Every test runs in a fresh interpreter through
 ``run_python`` with a timeout, and the child arms ``faulthandler`` so that a deadlock
 prints every thread's stack and exits instead of hanging.
 """
@@ -142,7 +142,7 @@ for name in NAMES:
     if name in runs:
         assert not lazyimp.is_lazy(real) and type(real) is type(sys), (name, type(real))
         assert real.COMPLETE is True and real.peer() is True, name
-        # swapped out in the importing globals (SPEC 3.2)
+        # swapped out in the importing globals (contract C5.2)
         assert globals()["M_" + name.replace(".", "_")] is real, name
     else:
         assert lazyimp.is_lazy(real), name
@@ -153,7 +153,7 @@ print("ok", len(runs), "bodies ran once;", len(NAMES) - len(runs), "never used")
 
 @pytest.mark.parametrize("round_", range(5))
 def test_32_threads_touching_200_modules_run_each_body_once(tmp_path: Path, round_: int) -> None:
-    """32 threads touch random subsets of 200 cyclic lazy modules: once each, complete, no deadlock (SPEC 3.4)."""
+    """32 threads touch random subsets of 200 cyclic lazy modules: once each, complete, no deadlock (contract C7.1)."""
     names = generate_tree(tmp_path, seed=round_)
     src = prelude(tmp_path) + THREADS_CHILD.format(
         imports=import_lines(names), names=str(tmp_path / "names.json"), seed=round_
@@ -163,7 +163,7 @@ def test_32_threads_touching_200_modules_run_each_body_once(tmp_path: Path, roun
 
 
 def test_asyncio_tasks_touching_modules_in_one_thread(tmp_path: Path) -> None:
-    """50 asyncio tasks interleave first uses of 200 lazy modules in one thread (SPEC 3.1, 3.4)."""
+    """50 asyncio tasks interleave first uses of 200 lazy modules in one thread (contract C5.1, C7.1)."""
     names = generate_tree(tmp_path, seed=7)
     src = prelude(tmp_path) + textwrap.dedent(
         """
@@ -278,7 +278,7 @@ def first_use():
     raise AssertionError("the body did not fail")
 
 
-for attempt in (1, 2):  # the next use tries again from a fresh module (SPEC 3.5)
+for attempt in (1, 2):  # the next use tries again from a fresh module (contract C6.1)
     exc = first_use()
     assert type(exc) is EXPECTED, repr(exc)
     if EXPECTED is SystemExit:
@@ -318,7 +318,7 @@ print("ok")
 def test_a_fault_in_the_body_leaves_a_clean_state_and_a_retry_works(
     tmp_path: Path, kind: str
 ) -> None:
-    """Each fault keeps its type, leaves sys.modules as eagerly, no half swap; retry succeeds (SPEC 3.5)."""
+    """Each fault keeps its type, leaves sys.modules as eagerly, no half swap; retry succeeds (contract C6.1)."""
     files, name, expected, helper = FAULTS[kind]
     write_tree(tmp_path, {**files, "helper_ok.py": "V = 1\n"})
     src = prelude(tmp_path) + FAULT_CHILD.format(name=name, expected=expected, helper=helper)
@@ -398,7 +398,7 @@ for where, problems in sorted(violations.items()):
 
 
 def test_an_interrupt_at_any_line_of_the_resolution_leaves_no_half_state(tmp_path: Path) -> None:
-    """KeyboardInterrupt raised at every line lazyimp runs while resolving: retry works, body never re-runs in place (SPEC 3.5)."""
+    """KeyboardInterrupt raised at every line lazyimp runs while resolving: retry works, body never re-runs in place (contract C6.1)."""
     limit = 1500
     write_tree(
         tmp_path,
@@ -412,7 +412,7 @@ def test_an_interrupt_at_any_line_of_the_resolution_leaves_no_half_state(tmp_pat
 
 
 def test_interpreter_shutdown_with_unresolved_proxies_and_atexit_handlers(tmp_path: Path) -> None:
-    """atexit handlers and finalizers touching unresolved proxies at exit work; exit status 0, no noise (SPEC 3.1, 3.3)."""
+    """atexit handlers and finalizers touching unresolved proxies at exit work; exit status 0, no noise (contract C5.1, C5.4)."""
     write_tree(
         tmp_path,
         {
@@ -458,7 +458,7 @@ def test_interpreter_shutdown_with_unresolved_proxies_and_atexit_handlers(tmp_pa
 
 
 def test_a_forked_child_resolves_its_proxies_on_its_own(tmp_path: Path) -> None:
-    """fork with unresolved proxies (one being resolved by another thread): the child resolves its own, the parent is unaffected (SPEC 1.6)."""
+    """fork with unresolved proxies (one being resolved by another thread): the child resolves its own, the parent is unaffected (contract C1.8)."""
     log = "import sys\nsys._runs.append(__name__)\n"
     write_tree(
         tmp_path,
@@ -593,7 +593,7 @@ print("ok")
 def test_resolving_10000_modules_leaks_no_proxies_and_reports_memory_per_proxy(
     tmp_path: Path,
 ) -> None:
-    """10,000 lazy modules resolved: every proxy is freed, binding-site lists are emptied; memory per proxy printed (SPEC 3.2)."""
+    """10,000 lazy modules resolved: every proxy is freed, binding-site lists are emptied; memory per proxy printed (contract C5.2)."""
     n, sample = 10_000, 2_000
     files = {f"r{i}.py": f"VALUE = {i}\n" for i in range(n)}
     files.update({f"q{i}.py": f"VALUE = {i}\n" for i in range(sample)})
@@ -605,7 +605,7 @@ def test_resolving_10000_modules_leaks_no_proxies_and_reports_memory_per_proxy(
 
 
 def test_proxies_held_while_resolving_are_freed_once_the_program_drops_them(tmp_path: Path) -> None:
-    """Proxies the program held (a list) when they resolved are freed after `del` + gc (SPEC 3.2, 3.3)."""
+    """Proxies the program held (a list) when they resolved are freed after `del` + gc (contract C5.2, C5.4)."""
     write_tree(tmp_path, {f"h{i}.py": f"VALUE = {i}\n" for i in range(300)})
     src = prelude(tmp_path) + textwrap.dedent(
         """

@@ -1,4 +1,4 @@
-"""Swap-out after resolution (SPEC 3.2, 3.3)."""
+"""Swap-out after resolution (contract C5.2, C5.4)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.proxy_engine(
 
 
 def test_known_bindings_are_swapped_at_once(pkgs: Path) -> None:
-    """sys.modules, the parent attribute and importing globals get the real module (SPEC 3.2)."""
+    """sys.modules, the parent attribute and importing globals get the real module (contract C5.2)."""
     (pkgs / "user1.py").write_text("import a.b.c\nimport plain\n")
     (pkgs / "user2.py").write_text("import plain\nfrom a import b\n")
     run_python(
@@ -41,7 +41,7 @@ def test_known_bindings_are_swapped_at_once(pkgs: Path) -> None:
 
 
 def test_other_dicts_are_rewritten_by_the_batched_scan(pkgs: Path) -> None:
-    """A copy in another dict forwards until the batched scan rewrites it (SPEC 3.2)."""
+    """A copy in another dict forwards until the batched scan rewrites it (contract C5.2)."""
     run_python(
         f"""
         import sys, types
@@ -64,7 +64,7 @@ def test_other_dicts_are_rewritten_by_the_batched_scan(pkgs: Path) -> None:
 
 
 def test_unswappable_references_keep_forwarding(pkgs: Path) -> None:
-    """Locals, closures and tuples keep a working proxy (SPEC 3.3)."""
+    """Locals, closures and tuples keep a working proxy (contract C5.4)."""
     run_python(
         f"""
         import sys
@@ -95,7 +95,7 @@ def test_unswappable_references_keep_forwarding(pkgs: Path) -> None:
 
 
 def test_resolution_does_not_scan_when_only_known_places_hold_it(pkgs: Path) -> None:
-    """A proxy bound only where it was imported is swapped without a heap scan (SPEC 8.3)."""
+    """A proxy bound only where it was imported is swapped without a heap scan (contract C13.3)."""
     run_python(
         f"""
         import sys
@@ -114,7 +114,7 @@ def test_resolution_does_not_scan_when_only_known_places_hold_it(pkgs: Path) -> 
 
 
 def test_cached_import_in_another_module_is_swapped(pkgs: Path) -> None:
-    """A second module importing a cached proxy gets the real module too (SPEC 3.2)."""
+    """A second module importing a cached proxy gets the real module too (contract C5.2)."""
     (pkgs / "second.py").write_text("import plain\ndef get():\n    return plain\n")
     run_python(
         f"""
@@ -134,7 +134,7 @@ def test_cached_import_in_another_module_is_swapped(pkgs: Path) -> None:
 
 
 def test_a_proxy_kept_elsewhere_still_behaves_like_its_module(pkgs: Path) -> None:
-    """An unswapped resolved proxy forwards, unwraps, refuses copies and pickles like the module (SPEC 3.3, 3.6)."""
+    """An unswapped resolved proxy forwards, unwraps, refuses copies and pickles like the module (contract C5.4, C8.5)."""
     run_python(
         f"""
         import sys, copy, pickle

@@ -1,4 +1,4 @@
-"""Threads racing resolution (SPEC 3.4)."""
+"""Threads racing resolution (contract C7.1)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from helpers import run_python
 
 
 def test_sixteen_threads_racing_the_first_access_run_the_body_once(pkgs: Path) -> None:
-    """16 threads touch an unresolved proxy at once: the body runs once (SPEC 3.4)."""
+    """16 threads touch an unresolved proxy at once: the body runs once (contract C7.1)."""
     run_python(
         f"""
         import sys, threading
@@ -37,7 +37,7 @@ def test_sixteen_threads_racing_the_first_access_run_the_body_once(pkgs: Path) -
 
 
 def test_circular_import_in_one_thread_sees_the_partial_module(pkgs: Path) -> None:
-    """A circular import in one thread sees the partly initialised module (SPEC 3.4)."""
+    """A circular import in one thread sees the partly initialised module (contract C7.1)."""
     run_python(
         f"""
         import sys
@@ -51,7 +51,7 @@ def test_circular_import_in_one_thread_sees_the_partial_module(pkgs: Path) -> No
 
 
 def test_two_threads_resolving_modules_that_need_each_other_do_not_deadlock(tmp_path: Path) -> None:
-    """Two threads resolving two mutually dependent modules finish (SPEC 3.4)."""
+    """Two threads resolving two mutually dependent modules finish (contract C7.1)."""
     from helpers import write_tree
 
     write_tree(

@@ -1,4 +1,4 @@
-"""track_imports() (SPEC 9.1): what code in this context imported, cached or not.
+"""track_imports() (contract C10.1): what code in this context imported, cached or not.
 
 Tracking patches ``builtins.__import__`` process-wide while a context is open, so
 every test runs in a fresh interpreter through ``run_python``.
@@ -38,7 +38,7 @@ def check(tmp_path: Path, body: str) -> str:
 
 
 def test_statement_imports_recorded_with_origin_and_cached(tmp_path: Path) -> None:
-    """Records carry name, origin (file or None) and cached (already in sys.modules) (SPEC 9.1)."""
+    """Records carry name, origin (file or None) and cached (already in sys.modules) (contract C10.1)."""
     check(
         tmp_path,
         """
@@ -60,7 +60,7 @@ assert restored()
 
 
 def test_relative_and_from_imports_are_recorded_absolute(tmp_path: Path) -> None:
-    """Relative imports and `from pkg import submodule` record absolute names (SPEC 9.1)."""
+    """Relative imports and `from pkg import submodule` record absolute names (contract C10.1)."""
     check(
         tmp_path,
         """
@@ -76,7 +76,7 @@ assert seen["site_pkg.helpers"].origin.endswith("helpers.py")
 
 
 def test_import_module_is_recorded(tmp_path: Path) -> None:
-    """importlib.import_module, absolute and relative, is recorded though it bypasses __import__ (SPEC 9.1)."""
+    """importlib.import_module, absolute and relative, is recorded though it bypasses __import__ (contract C10.1)."""
     check(
         tmp_path,
         """
@@ -93,7 +93,7 @@ assert restored()
 
 
 def test_failed_import_is_not_recorded(tmp_path: Path) -> None:
-    """An import that raises records nothing for the failed module (SPEC 9.1)."""
+    """An import that raises records nothing for the failed module (contract C10.1)."""
     check(
         tmp_path,
         """
@@ -112,7 +112,7 @@ assert "broken" not in seen and "no_such_module_here" not in seen, seen.names()
 
 
 def test_other_threads_are_not_recorded_unless_they_copy_the_context(tmp_path: Path) -> None:
-    """A plain thread is not recorded; one run in a copy of the context is (SPEC 9.1)."""
+    """A plain thread is not recorded; one run in a copy of the context is (contract C10.1)."""
     check(
         tmp_path,
         """
@@ -130,7 +130,7 @@ assert "site_pkg" in seen
 
 
 def test_asyncio_tasks_track_separately(tmp_path: Path) -> None:
-    """Concurrent asyncio tasks each see only their own imports (SPEC 9.1)."""
+    """Concurrent asyncio tasks each see only their own imports (contract C10.1)."""
     check(
         tmp_path,
         """
@@ -157,7 +157,7 @@ assert restored()
 
 
 def test_nested_contexts_record_into_both(tmp_path: Path) -> None:
-    """An inner context's imports are recorded by the outer one too; a closed one stops (SPEC 9.1)."""
+    """An inner context's imports are recorded by the outer one too; a closed one stops (contract C10.1)."""
     check(
         tmp_path,
         """
@@ -184,7 +184,7 @@ assert restored()
 
 
 def test_composes_with_other_import_wrappers(tmp_path: Path) -> None:
-    """Chains to a wrapper installed before; one installed on top is never removed (SPEC 9.1)."""
+    """Chains to a wrapper installed before; one installed on top is never removed (contract C10.1)."""
     check(
         tmp_path,
         """
@@ -219,7 +219,7 @@ assert builtins.__import__ is ORIGINAL[0] and "plain" in last
 
 
 def test_overlapping_contexts_in_threads_restore_exactly(tmp_path: Path) -> None:
-    """Many threads opening and closing contexts out of order leave __import__ as it was (SPEC 9.1)."""
+    """Many threads opening and closing contexts out of order leave __import__ as it was (contract C10.1)."""
     check(
         tmp_path,
         """
@@ -247,7 +247,7 @@ assert restored()
 
 
 def test_works_with_lazy_imports_installed(tmp_path: Path) -> None:
-    """Under install() a tracked import is recorded and still handed out lazily (SPEC 9.1, 2.1)."""
+    """Under install() a tracked import is recorded and still handed out lazily (contract C10.1, C2.1)."""
     check(
         tmp_path,
         """
@@ -263,7 +263,7 @@ assert plain.X == 1
 
 
 def test_lazy_dotted_import_recorded_before_and_after_first_use(tmp_path: Path) -> None:
-    """Under install() `import a.b.c` records a, a.b, a.b.c unexecuted; their bodies' imports on first use (SPEC 9.1, 2.4)."""
+    """Under install() `import a.b.c` records a, a.b, a.b.c unexecuted; their bodies' imports on first use (contract C10.1, C2.5)."""
     check(
         tmp_path,
         """
@@ -283,7 +283,7 @@ assert "site_pkg.helpers" in seen and seen["site_pkg.helpers"].origin.endswith("
 
 
 def test_uninstalled_tracking_adds_no_lazy_state(tmp_path: Path) -> None:
-    """Without install() tracking imports eagerly and loads no lazy-import machinery (SPEC 9.1)."""
+    """Without install() tracking imports eagerly and loads no lazy-import machinery (contract C10.1)."""
     check(
         tmp_path,
         """
@@ -298,7 +298,7 @@ assert restored()
 
 
 def test_lazyimp_own_imports_are_not_recorded(tmp_path: Path) -> None:
-    """Imports lazyimp makes for itself (the report's json, dataclasses) are not the context's (SPEC 9.1)."""
+    """Imports lazyimp makes for itself (the report's json, dataclasses) are not the context's (contract C10.1)."""
     check(
         tmp_path,
         """

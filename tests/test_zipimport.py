@@ -1,4 +1,4 @@
-"""Zip archives on sys.path, zipapps and eggs: lazy like source modules (SPEC 4.4).
+"""Zip archives on sys.path, zipapps and eggs: lazy like source modules (contract C8.4).
 
 Each test builds the archive in ``tmp_path`` and runs a fresh interpreter.
 """
@@ -51,7 +51,7 @@ import zpkg.sub as sub
 assert lazyimp.is_lazy("zmod") and lazyimp.is_lazy("zpkg.sub")
 assert lazyimp.is_lazy("zpkg")
 assert not hasattr(sys, "_zlog"), sys._zlog
-if lazyimp.engine() == "proxy":  # a proxy answers these without running (SPEC 2.4)
+if lazyimp.engine() == "proxy":  # a proxy answers these without running (contract C2.5)
     assert type(zmod.__loader__).__name__ == "zipimporter", zmod.__loader__
     assert isinstance(zmod, types.ModuleType)
     assert any(kind in zmod.__file__ for kind in (".zip", ".pyz", ".egg")), zmod.__file__
@@ -81,14 +81,14 @@ def build_zip(path: Path, files: dict[str, str], prefix: str = "") -> Path:
 
 
 def test_modules_and_packages_in_a_zip_on_sys_path(tmp_path: Path) -> None:
-    """Modules and packages in a zip are lazy, resolve, read data and source (SPEC 4.4, 4.2)."""
+    """Modules and packages in a zip are lazy, resolve, read data and source (contract C8.4, C8.2)."""
     archive = build_zip(tmp_path / "lib.zip", MODULES)
     out = run_python(f"import sys\nsys.path.insert(0, {str(archive)!r})\n" + CHECKS, tmp_path=tmp_path)
     assert out.stdout.strip() == "ok"
 
 
 def test_resources_of_an_unexecuted_package_in_a_zip(tmp_path: Path) -> None:
-    """find_spec finds zipped submodules without loading them; files(proxy) reads zip data (SPEC 4.2, 4.4)."""
+    """find_spec finds zipped submodules without loading them; files(proxy) reads zip data (contract C8.2, C8.4)."""
     archive = build_zip(tmp_path / "lib.zip", MODULES)
     run_python(
         f"""
@@ -112,7 +112,7 @@ def test_resources_of_an_unexecuted_package_in_a_zip(tmp_path: Path) -> None:
 
 
 def test_zipapp_runs_with_lazy_imports(tmp_path: Path) -> None:
-    """`python app.pyz` built with zipapp: its modules are lazy and correct (SPEC 4.4)."""
+    """`python app.pyz` built with zipapp: its modules are lazy and correct (contract C8.4)."""
     src = write_tree(tmp_path / "appsrc", MODULES)
     (src / "__main__.py").write_text(CHECKS)
     target = tmp_path / "app.pyz"
@@ -130,7 +130,7 @@ def test_zipapp_runs_with_lazy_imports(tmp_path: Path) -> None:
 
 
 def test_egg_like_zip(tmp_path: Path) -> None:
-    """An egg (zip with EGG-INFO) on sys.path is lazy and resolves (SPEC 4.4)."""
+    """An egg (zip with EGG-INFO) on sys.path is lazy and resolves (contract C8.4)."""
     files = dict(MODULES)
     files["EGG-INFO/PKG-INFO"] = "Metadata-Version: 1.1\nName: zstuff\nVersion: 1.0\n"
     files["EGG-INFO/top_level.txt"] = "zmod\nzpkg\n"
@@ -140,7 +140,7 @@ def test_egg_like_zip(tmp_path: Path) -> None:
 
 
 def test_subdirectory_of_a_zip_on_sys_path(tmp_path: Path) -> None:
-    """A path inside an archive (lib.zip/site) works like the archive root (SPEC 4.4)."""
+    """A path inside an archive (lib.zip/site) works like the archive root (contract C8.4)."""
     archive = build_zip(tmp_path / "lib.zip", MODULES, prefix="site/")
     out = run_python(
         f"import sys\nsys.path.insert(0, {str(archive / 'site')!r})\n" + CHECKS, tmp_path=tmp_path
@@ -149,7 +149,7 @@ def test_subdirectory_of_a_zip_on_sys_path(tmp_path: Path) -> None:
 
 
 def test_failing_module_in_a_zip_leaves_clean_state_and_retries(tmp_path: Path) -> None:
-    """A zipped module that raises: same error at first use, sys.modules clean (SPEC 3.5, 4.4)."""
+    """A zipped module that raises: same error at first use, sys.modules clean (contract C6.1, C8.4)."""
     archive = build_zip(tmp_path / "lib.zip", {"zbad.py": "raise LookupError('zipped failure')\n"})
     run_python(
         f"""

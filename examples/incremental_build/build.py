@@ -57,7 +57,7 @@ def is_local(path: str | None) -> bool:
 
 
 def forget_project_modules() -> None:
-    # Reading __file__ does not run a lazily imported module (SPEC 2.4).
+    # Reading __file__ does not run a lazily imported module (contract C2.5).
     for name, module in list(sys.modules.items()):
         if name != "__main__" and is_local(getattr(module, "__file__", None)):
             del sys.modules[name]
