@@ -2,7 +2,7 @@
 
 End-to-end tests run ``bisect`` in a fresh interpreter on a program written to a
 temporary directory; the program's own runs are fresh interpreters too.  The search's
-unit tests call ``lazyimp._bisect.Search`` with a pure function as the oracle.
+unit tests call ``lazyimp._search.Search`` with a pure function as the oracle.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from lazyimp._bisect import Oracle, OutOfRuns, Search, SearchResult, Trial, run_bound
+from lazyimp._search import Oracle, OutOfRuns, Search, SearchResult, Trial, run_bound
 from tests.helpers import python_env, write_tree
 
 
