@@ -221,8 +221,13 @@ class Importer:
             return spec
         assert frame is not None
         code = frame.f_code
+        lasti = frame.f_lasti
         record = _registry.record_proxied(
-            fullname, frame.f_globals.get("__name__"), code.co_filename, _frames.lineno(frame)
+            fullname,
+            frame.f_globals.get("__name__"),
+            code.co_filename,
+            frame.f_lineno if lasti < _frames.EARLY else None,
+            None if lasti < _frames.EARLY else (code, lasti),
         )
         namespace = frame.f_locals
         bound = _frames.bindings(frame)
@@ -231,7 +236,7 @@ class Importer:
         else:
             key = bound.get(fullname)
             sites = [(namespace, key)] if key is not None else []
-        spec.loader = _loaders.LazyLoader(spec.loader, sites, record, namespace)
+        spec.loader = _loaders.LazyLoader(spec.loader, sites, record, frame.f_globals)
         return spec
 
     def _lazy_or_why(self, fullname: str, spec: Any, frame: Any) -> tuple[str, str] | None:

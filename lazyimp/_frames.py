@@ -375,9 +375,23 @@ def statement_at(code: CodeType, lasti: int) -> tuple[str | None, tuple[str, ...
     ``(None, None, 0)`` when the instruction there is not IMPORT_NAME.
     """
     raw = code.co_code
-    fmt = _format()
+    fmt = _formats[0] if _formats else _format()
     if lasti < 0 or lasti + 1 >= len(raw) or raw[lasti] != fmt.import_name:
         return None, None, 0
+    load_const = fmt.load_const
+    if lasti >= 6 and raw[lasti - 2] == load_const and raw[lasti - 4] == load_const:
+        if raw[lasti - 6] != fmt.extended:
+            # The common form, no EXTENDED_ARG anywhere: LOAD_CONST level,
+            # LOAD_CONST fromlist, IMPORT_NAME (3.10-3.13; 3.14 loads the level
+            # with LOAD_SMALL_INT, which the general path below reads).
+            consts = code.co_consts
+            fromlist = consts[raw[lasti - 1]]
+            level = consts[raw[lasti - 3]]
+            return (
+                code.co_names[raw[lasti + 1] >> fmt.import_shift],
+                fromlist if type(fromlist) is tuple else None,
+                level if type(level) is int else 0,
+            )
     name = code.co_names[_arg(raw, lasti, fmt) >> fmt.import_shift]
     # The compiler loads the level, then the fromlist, right before IMPORT_NAME,
     # with LOAD_CONST (LOAD_SMALL_INT for the level from 3.14, LOAD_COMMON_CONSTANT
@@ -529,37 +543,44 @@ def _store_name(code: CodeType, op: int, arg: int, fmt: _Format) -> str | None:
     return str(code.co_varnames[arg])
 
 
-# code object -> [co_lines() iterator or None, ranges read so far, calls]; small and
-# bounded, like the other caches here: only the code objects of modules being
-# imported are asked.
+# code object -> [co_lines() iterator or None, ranges read so far]; small and
+# bounded, like the other caches here: the code objects of modules being imported,
+# asked in the order their statements run.
 _line_cache: dict[int, tuple[CodeType, Any]] = {}
 _AFTER = sys.maxsize
 
 
-def lineno(frame: FrameType) -> int | None:
-    """``frame.f_lineno``, without a quadratic cost for code asked about often.
+# Below this byte offset ``f_lineno`` (a walk of the line table from the start, in C,
+# a few thousand instructions at most) is cheaper than any lookup of ours: the import
+# statements of most modules sit there.  Past it the finder and the proxies keep
+# ``(code, offset)`` and ``line_at`` reads the line when somebody asks.
+EARLY = 512
 
-    ``f_lineno`` walks the code's line table from the start on every call: in C,
-    so for the first two calls on a code object it is the cheapest way.  A module
-    with many import statements would pay a quadratic cost, so from the third
-    call on the table is kept: read once, only as far as the furthest instruction
-    asked about (imports sit near the top of most modules), and searched by
-    bisection.  One list, one append per range: an interrupt can lose a range
-    (that lookup then falls back to ``f_lineno``), never misalign the table.
+
+def lineno(frame: FrameType) -> int | None:
+    """``frame.f_lineno``, without a quadratic cost for code asked about often."""
+    lasti = frame.f_lasti
+    if lasti < EARLY:
+        return frame.f_lineno
+    line = line_at(frame.f_code, lasti)
+    return frame.f_lineno if line is None else line
+
+
+def line_at(code: CodeType, lasti: int) -> int | None:
+    """The line of the instruction at byte offset ``lasti`` of ``code`` (None if none).
+
+    ``f_lineno`` walks the code's line table from the start on every call, which
+    a module with many import statements pays quadratically.  Here the table is
+    read once per code object, only as far as the furthest instruction asked
+    about (imports sit near the top of most modules), and searched by bisection.
+    The finder and the proxies keep ``(code, offset)`` and ask only when a line
+    is wanted (a resolution's import-site frame, the report).  One list, one
+    append per range: an interrupt can lose a range, never misalign the table.
     """
-    code = frame.f_code
     entry = _cached(_line_cache, code)
     if entry is None:
-        _store(_line_cache, code, [None, [], 1], 16)
-        return frame.f_lineno
-    if entry[2] < 2:
-        entry[2] += 1
-        return frame.f_lineno
-    if entry[2] == 2:
-        with _state.lock:
-            if entry[2] == 2:
-                entry[0], entry[2] = code.co_lines(), 3
-    lasti = frame.f_lasti
+        entry = [code.co_lines(), []]
+        _store(_line_cache, code, entry, 16)
     ranges = entry[1]
     if entry[0] is not None and (not ranges or ranges[-1][1] <= lasti):
         with _state.lock:  # one reader of the shared iterator at a time
@@ -579,4 +600,4 @@ def lineno(frame: FrameType) -> int | None:
         start, end, line = ranges[i]
         if start <= lasti < end and line is not None:
             return int(line)
-    return frame.f_lineno
+    return None

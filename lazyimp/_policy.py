@@ -103,6 +103,10 @@ class Config:
         self.calls = 0
         self._dirs: tuple[str, ...] = ()
         self._globs: tuple[str, ...] = ()
+        # The top-level names any name rule mentions (modules, importers): a name
+        # outside them needs no further look (built on first need; a Config is not
+        # changed after build()).
+        self._tops: tuple[frozenset[str], frozenset[str]] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """A plain snapshot (for printing and the report)."""
@@ -140,8 +144,22 @@ class Config:
         return other
 
     # -- matching ---------------------------------------------------------------------
+    def _top_names(self) -> tuple[frozenset[str], frozenset[str]]:
+        names = ["lazyimp", *self.ignore, *self.ignore_packages]
+        importers = list(self.ignore_importers)
+        if self.defaults:
+            names += [*DEFAULT_IGNORE, *DEFAULT_IGNORE_PACKAGES]
+            importers += DEFAULT_IGNORE_IMPORTERS
+        self._tops = (
+            frozenset(name.partition(".")[0] for name in names),
+            frozenset(name.partition(".")[0] for name in importers),
+        )
+        return self._tops
+
     def importer_reason(self, importer: str) -> str | None:
         """Why every import made by module ``importer`` stays eager, or None."""
+        if importer.partition(".")[0] not in (self._tops or self._top_names())[1]:
+            return None
         head = importer
         while True:
             if self.defaults and head in DEFAULT_IGNORE_IMPORTERS:
@@ -155,7 +173,10 @@ class Config:
 
     def eager_reason(self, name: str, origin: str | None) -> str | None:
         """Why the policy keeps ``name`` eager, or None to let it be lazy."""
-        if name == "lazyimp" or name.startswith("lazyimp."):
+        if name.partition(".")[0] not in (self._tops or self._top_names())[0]:
+            if not origin or not (self._dirs or self._globs):
+                return None
+        elif name == "lazyimp" or name.startswith("lazyimp."):
             return "lazyimp itself: resolving must never need a lazy module of its own"
         if self.defaults:
             if name in DEFAULT_IGNORE:

@@ -403,7 +403,11 @@ def _execute(proxy: Any, st: _ProxyState) -> Any:
             record.attempts += 1
             if frame is not None:
                 record.trigger_file = frame.f_code.co_filename
-                record.trigger_line = _frames.lineno(frame)
+                lasti = frame.f_lasti
+                if lasti < _frames.EARLY:
+                    record.trigger_line = frame.f_lineno
+                else:
+                    record.trigger_at = (frame.f_code, lasti)
                 record.trigger_module = frame.f_globals.get("__name__")
             record.parent = resolving[-1] if resolving else None
             record.memory_before = probe() if probe is not None else None
@@ -493,42 +497,42 @@ _set_class = object.__dict__["__class__"].__set__
 
 
 # The frame that calls the loader pretends to be the import statement (its file, line
-# and module name), as the frame that runs an eager import is.  warnings skips
+# and module globals), as the frame that runs an eager import is.  warnings skips
 # importlib's frames and attributes a body's `warn(..., stacklevel=2)` to this one,
 # so the default filters treat it as they would eagerly (DeprecationWarning shows
-# when the import was in __main__), and a traceback through the body shows the
-# import statement's line.
-_SITE_CODE = compile("__lazyimp_exec__(__lazyimp_module__)", "<lazyimp>", "exec")
+# when the import was in __main__, the once/default actions consult the importer's
+# registry), and a traceback through the body shows the import statement's line.
+# A function of one line, run with the importer's own globals: per statement one
+# copy of its code with the statement's file and line (about 3.5K instructions).
+def _site(exec_module: Any, module: Any) -> None: exec_module(module)  # noqa: E704
+
+
+_SITE_CODE = _site.__code__.replace(co_name="<module>")
+if sys.version_info >= (3, 11):
+    _SITE_CODE = _SITE_CODE.replace(co_qualname="<module>")
+_function: Any = type(_site)
 # (file, line) of an import statement -> its copy of _SITE_CODE; bounded.
 _site_codes: dict[tuple[str, int], Any] = {}
 
 
 def _run_at_import_site(st: _ProxyState, module: Any) -> None:
     record = st.record
-    if record is None or not record.import_file or not record.import_line:
+    namespace = st.site_ns
+    if record is None or namespace is None or record.import_file is None:
         st.loader.exec_module(module)
         return
-    where = (record.import_file, record.import_line)
+    line = record.import_line
+    if line is None:
+        st.loader.exec_module(module)
+        return
+    where = (record.import_file, line)
     code = _site_codes.get(where)
     if code is None:
-        code = _SITE_CODE.replace(co_filename=where[0], co_firstlineno=where[1])
+        code = _SITE_CODE.replace(co_filename=where[0], co_firstlineno=line)
         if len(_site_codes) > 256:
             _site_codes.clear()
         _site_codes[where] = code
-    namespace = {
-        "__name__": record.importer,
-        "__builtins__": __builtins__,
-        "__lazyimp_exec__": st.loader.exec_module,
-        "__lazyimp_module__": module,
-    }
-    try:
-        exec(code, namespace)
-    finally:
-        # Warnings raised "at the import statement" belong to the importer's
-        # registry, as they would eagerly (the once/default actions consult it).
-        registry = namespace.get("__warningregistry__")
-        if registry and st.site_ns is not None:
-            st.site_ns.setdefault("__warningregistry__", {}).update(registry)
+    _function(code, namespace)(st.loader.exec_module, module)
 
 
 def _failed(proxy: Any, st: _ProxyState, exc: BaseException, started: float) -> None:

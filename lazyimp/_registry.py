@@ -39,6 +39,7 @@ from . import _state
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Any
 
 
 EXISTING = "existing"
@@ -51,45 +52,57 @@ OTHER = "other"
 
 
 class ModuleRecord:
-    """What lazyimp knows about one module (times from ``time.perf_counter``)."""
+    """What lazyimp knows about one module (times from ``time.perf_counter``).
 
-    __slots__ = (
-        "name",
-        "state",
-        "reason",
-        "importer",
-        "import_file",
-        "import_line",
-        "handed_out_at",
-        "trigger_module",
-        "trigger_file",
-        "trigger_line",
-        "started_at",
-        "duration",
-        "memory_before",
-        "memory_after",
-        "parent",
-        "attempts",
-    )
+    Every field but ``name`` and ``state`` starts as the class's default: making a
+    record writes only what is known (the finder makes one per import it judges).
+    """
+
+    reason: str | None = None
+    importer: str | None = None
+    import_file: str | None = None
+    _import_line: int | None = None
+    # (code object, instruction offset) of the import statement: its line is read
+    # from the code's line table when somebody asks (import_line).
+    import_at: tuple[Any, int] | None = None
+    handed_out_at: float | None = None
+    trigger_module: str | None = None
+    trigger_file: str | None = None
+    _trigger_line: int | None = None
+    trigger_at: tuple[Any, int] | None = None
+    started_at: float | None = None
+    duration: float | None = None
+    memory_before: int | None = None
+    memory_after: int | None = None
+    # The module whose resolution triggered this one (nesting for traces).
+    parent: str | None = None
+    attempts = 0
 
     def __init__(self, name: str, state: str) -> None:
         self.name = name
         self.state = state
-        self.reason: str | None = None
-        self.importer: str | None = None
-        self.import_file: str | None = None
-        self.import_line: int | None = None
-        self.handed_out_at: float | None = None
-        self.trigger_module: str | None = None
-        self.trigger_file: str | None = None
-        self.trigger_line: int | None = None
-        self.started_at: float | None = None
-        self.duration: float | None = None
-        self.memory_before: int | None = None
-        self.memory_after: int | None = None
-        # The module whose resolution triggered this one (nesting for traces).
-        self.parent: str | None = None
-        self.attempts = 0
+
+    @property
+    def import_line(self) -> int | None:
+        """The import statement's line (read from its code when first asked)."""
+        if self.import_at is not None:
+            self._import_line, self.import_at = _line_at(self.import_at), None
+        return self._import_line
+
+    @import_line.setter
+    def import_line(self, value: int | None) -> None:
+        self._import_line, self.import_at = value, None
+
+    @property
+    def trigger_line(self) -> int | None:
+        """The line of the first use that ran the module (read when first asked)."""
+        if self.trigger_at is not None:
+            self._trigger_line, self.trigger_at = _line_at(self.trigger_at), None
+        return self._trigger_line
+
+    @trigger_line.setter
+    def trigger_line(self, value: int | None) -> None:
+        self._trigger_line, self.trigger_at = value, None
 
     def __repr__(self) -> str:
         return f"<ModuleRecord {self.name!r} {self.state}>"
@@ -122,6 +135,12 @@ def resolving_stack() -> list[str]:
 # Read by the core after every resolution, so it stays a plain module global.
 verbose = False
 
+
+
+def _line_at(where: tuple[Any, int]) -> int | None:
+    from ._frames import line_at
+
+    return line_at(*where)
 
 
 def mark_installed(at: float | None = None, modules: frozenset[str] | None = None) -> None:
@@ -215,13 +234,24 @@ class TimedLoader:
 
 
 def record_proxied(
-    name: str, importer: str | None, import_file: str | None, import_line: int | None
+    name: str,
+    importer: str | None,
+    import_file: str | None,
+    import_line: int | None,
+    at: tuple[Any, int] | None = None,
 ) -> ModuleRecord:
-    """A module handed out as a proxy."""
+    """A module handed out as a proxy.
+
+    ``at`` is ``(code, instruction offset)`` of the import statement, whose line is
+    then read only when somebody asks (``import_line`` is None).
+    """
     rec = ModuleRecord(name, PROXIED)
     rec.importer = importer
     rec.import_file = import_file
-    rec.import_line = import_line
+    if at is None:
+        rec._import_line = import_line
+    else:
+        rec.import_at = at
     rec.handed_out_at = time.perf_counter()
     RECORDS[name] = rec
     return rec

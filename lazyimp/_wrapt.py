@@ -2,8 +2,8 @@
 
 ``import wrapt`` (2.x) costs 55-100 ms and 170 modules (asyncio, inspect,
 importlib.metadata) because its ``__init__`` imports every feature.  The proxy type
-lives in the extension ``wrapt._wrappers``, whose initialisation only imports
-``wrapt.exceptions`` (a small pure-Python module) through the package.  So we build
+lives in the extension ``wrapt._wrappers``, whose initialisation imports at most
+``wrapt.exceptions`` (a small pure-Python module, wrapt 2.2+) through the package.  So we build
 the ``wrapt`` package module from its spec *without executing it*, let the two
 submodules import into it, and leave a lazy proxy of that same package object in
 ``sys.modules``: a later ``import wrapt`` runs the package body into that object,
@@ -67,13 +67,16 @@ def load_base() -> tuple[type, Any]:
     for module_name, type_name in attempts:
         if PathFinder.find_spec(module_name, locations) is None:
             continue
-        if PathFinder.find_spec("wrapt.exceptions", locations) is None:
-            break
+        # wrapt 2.2+ keeps its exceptions in wrapt.exceptions, which the C type's
+        # initialisation imports; 2.0 and 2.1 have no such module and import nothing.
+        subs: tuple[str, ...] = (module_name,)
+        if PathFinder.find_spec("wrapt.exceptions", locations) is not None:
+            subs = ("wrapt.exceptions", module_name)
         package = _bootstrap.module_from_spec(spec)
         added = []
         sys.modules["wrapt"] = package
         try:
-            for sub in ("wrapt.exceptions", module_name):
+            for sub in subs:
                 if sub not in sys.modules:
                     _import_eagerly(sub)
                     added.append(sub)
