@@ -7,8 +7,8 @@ ask where the code loads the global ``NAME`` and what it does next, so both are 
 here, from compiled code (never source: ``.pyc``-only modules and zip archives work).
 
 Reading is per name, not per instruction: a module's code objects are listed once,
-then for each name only the code objects whose ``co_names`` hold it are searched, with
-``bytes.find`` for that name's load instructions.  Answers are cached per module code
+then for each chain only the code objects whose ``co_names`` hold its parts are
+searched, with ``bytes.find`` for the name's load instructions, until the first read.  Answers are cached per module code
 object (keyed by id, the object kept to check identity; bounded: module code objects
 are dropped after they run, the cache must not keep many alive).
 
@@ -93,10 +93,9 @@ class _Module:
         # Every code object of the module, with whether it runs while the module
         # body runs (the body itself, class bodies and comprehensions there).
         self.flat = _flatten(code, True, [])
-        # name -> every prefix of every chain read from it (`a.b.c` read gives
-        # ("a",), ("a", "b"), ("a", "b", "c")): one search per name, whatever the
-        # number of statements asking about it.
-        self.chains: dict[str, set[tuple[str, ...]]] = {}
+        # chain -> whether some code object reads it: searched once per chain, and
+        # the search stops at the first read (most bindings are read).
+        self.chains: dict[tuple[str, ...], bool] = {}
         self.unsafe: dict[str, bool] = {}
         self.attrs: dict[str, frozenset[str]] = {}
 
@@ -113,16 +112,20 @@ def _module(code: CodeType) -> _Module:
     return entry  # type: ignore[no-any-return]
 
 
+# isinstance(x, CodeType) as a C function: filter() picks the nested code objects out
+# of co_consts without a Python step per constant (code objects cannot be subclassed).
+_is_code = _CODE.__instancecheck__
+
+
 def _flatten(
     code: CodeType, at_import: bool, out: list[tuple[CodeType, bool]]
 ) -> list[tuple[CodeType, bool]]:
     out.append((code, at_import))
-    for const in code.co_consts:
-        if type(const) is _CODE:
-            # A class body or a comprehension runs when its parent does; a function
-            # body (NEWLOCALS, not a comprehension) does not.
-            function = const.co_flags & _CO_NEWLOCALS and const.co_name not in _RUN_AT_IMPORT
-            _flatten(const, at_import and not function, out)
+    for const in filter(_is_code, code.co_consts):
+        # A class body or a comprehension runs when its parent does; a function
+        # body (NEWLOCALS, not a comprehension) does not.
+        function = const.co_flags & _CO_NEWLOCALS and const.co_name not in _RUN_AT_IMPORT
+        _flatten(const, at_import and not function, out)
     return out
 
 
@@ -169,28 +172,32 @@ def reads(code: CodeType, chain: tuple[str, ...]) -> bool:
     (``NAME.a.b.c`` reads ``NAME.a.b``).
     """
     module = _module(code)
-    head = chain[0]
-    found = module.chains.get(head)
-    if found is None:
-        found = module.chains[head] = _chains(module.flat, head)
-    return chain in found
+    known = module.chains.get(chain)
+    if known is None:
+        known = module.chains[chain] = _reads(module.flat, chain)
+    return known
 
 
-def _chains(flat: list[tuple[CodeType, bool]], head: str) -> set[tuple[str, ...]]:
-    # Every prefix of every attribute chain the module reads off the global `head`.
-    # The walk after each load is inlined: it runs once per load of `head`.
+def _reads(flat: list[tuple[CodeType, bool]], chain: tuple[str, ...]) -> bool:
+    # Does a code object load the global chain[0] and read chain[1:] off it?  Only
+    # code objects whose co_names hold every part are searched (a C scan of a
+    # tuple each); the walk after each load is inlined.
     ops = _opcodes()
     attrs, cache, extended, caches = ops.attrs, ops.cache, ops.extended, ops.caches
-    found: set[tuple[str, ...]] = set()
+    head = chain[0]
+    rest = chain[1:]
     for code, _ in flat:
         names = code.co_names
         if head not in names:
             continue
+        if rest and not all(part in names for part in rest):
+            continue
         raw = code.co_code
         size = len(raw)
         for pos in loads(raw, names.index(head)):
-            chain: tuple[str, ...] = (head,)
-            found.add(chain)
+            if not rest:
+                return True
+            depth = 0
             pos += 2 + 2 * caches[raw[pos]]
             arg = 0
             while pos < size:
@@ -205,13 +212,14 @@ def _chains(flat: list[tuple[CodeType, bool]], head: str) -> set[tuple[str, ...]
                 if op not in attrs:
                     break
                 index = _attr_index(op, arg | raw[pos + 1], ops)
-                if index >= len(names):
+                if index >= len(names) or names[index] != rest[depth]:
                     break
-                chain = (*chain, names[index])
-                found.add(chain)
+                depth += 1
+                if depth == len(rest):
+                    return True
                 pos += 2 + 2 * caches[op]
                 arg = 0
-    return found
+    return False
 
 
 def attrs_at_import(code: CodeType, name: str) -> frozenset[str]:
