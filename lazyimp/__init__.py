@@ -13,12 +13,12 @@ the report, import tracking and the spawn pickler load on first use.
 from __future__ import annotations
 
 from ._finder import Importer as Importer
-from ._finder import disabled as disabled
-from ._finder import enabled as enabled
 from ._finder import engine as engine
-from ._finder import install as install
-from ._finder import is_installed as is_installed
-from ._finder import uninstall as uninstall
+from ._install import disabled as disabled
+from ._install import enabled as enabled
+from ._install import install as install
+from ._install import is_installed as is_installed
+from ._install import uninstall as uninstall
 from ._pending import is_lazy as is_lazy
 from ._pending import load as load
 from ._pending import pending as pending

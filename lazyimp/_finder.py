@@ -1,4 +1,4 @@
-"""The meta-path finder, and install / uninstall / enabled / disabled.
+"""The meta-path finder: ``Importer``, and the mechanism it loads on first need.
 
 One ``Importer`` sits at the front of ``sys.meta_path``.  For each import it asks
 every *later* finder, in order, for the spec (so setuptools' distutils shim,
@@ -16,13 +16,17 @@ Finding is never deferred, so a missing module raises at the import statement
 ``create_module`` (extensions, ``six.moves``) and those imported inside functions
 stay eager; an ``__init__`` that rewrites ``__path__`` is executed before its
 submodules are searched when a first search fails.
+
+The process-wide controller (``install()``, ``uninstall()``, ``enabled()``,
+``disabled()``: the configuration, the one importer, the switch) is ``_install``;
+this module is what runs for each import.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 import time
+from _thread import _local as _thread_local
 
 from . import _state
 
@@ -52,12 +56,6 @@ _registry: Any = None
 # interpreter with PEP 810's lazy imports (3.15+); None on the proxy engine.
 _native: Any = None
 
-# (time, modules) of the first install, handed to the registry when it loads.
-_installed: tuple[float, frozenset[str]] | None = None
-# The memory probe setting of the last install(), for the registry.
-_memory_setting: Any = None
-
-
 def _load_mechanism() -> None:
     global _frames, _rule, _proxy, _loaders, _reload, _sites
     if _proxy is None:
@@ -73,7 +71,8 @@ def _load_mechanism() -> None:
 
         _frames, _rule, _loaders, _reload, _proxy = frames, rule, loaders, reload_, proxy
         _sites = sites
-        if _importer is not None and _importer in sys.meta_path:
+        importer = _state.importer
+        if importer is not None and importer in sys.meta_path:
             _reload.patch()
             _sites.patch_fromlist()
 
@@ -89,19 +88,22 @@ def _load_policy() -> Any:
 
 def _load_registry() -> Any:
     global _registry
+    importer: Importer | None = _state.importer
     if _registry is None:
         with _state.eager_scope():
             from . import _registry as registry
-        registry.configure_memory(_memory_setting)
+        config = importer._config if importer is not None else None
+        registry.configure_memory(config.memory if config is not None else None)
         _registry = registry
-    if _installed is not None:
-        _registry.mark_installed(*_installed)
+    if importer is not None and importer.installed is not None:
+        _registry.mark_installed(*importer.installed)
     return _registry
 
 
 def sync_registry() -> None:
     """Give the registry what install() remembered (the report calls this)."""
-    if _installed is not None:
+    importer: Importer | None = _state.importer
+    if importer is not None and importer.installed is not None:
         _load_registry()
 
 
@@ -126,16 +128,8 @@ def _load_native() -> Any:
     return _native
 
 
-def _unsupported_interpreter() -> str | None:
-    gil = getattr(sys, "_is_gil_enabled", None)
-    if (gil is not None and not gil()) or "t" in getattr(sys, "abiflags", ""):
-        return (
-            "lazyimp does not support free-threaded Python builds yet: its proxies and "
-            "swap-out rely on the GIL and are untested without it"
-        )
-    if sys.implementation.name != "cpython":
-        return f"lazyimp supports CPython only, not {sys.implementation.name}"
-    return None
+class _Lifted(_thread_local):
+    name: str | None = None  # the module lazy_from is importing in this thread
 
 
 class Importer:
@@ -153,14 +147,55 @@ class Importer:
         self._site_phase = False
         self._finding: set[str] = set()
         self._install_calls = 0  # install() calls merged into the configuration
+        # (time, modules) when first inserted, for the registry (contract C1.4).
+        self.installed: tuple[float, frozenset[str]] | None = None
+        # Per thread: the module whose from-statement lazy_from is deferring now
+        # (its __import__ wrapper imports the module itself on the statement's
+        # behalf: the finder's "a from-import uses its module at once" is lifted).
+        self.lifted = _Lifted()
 
     def __repr__(self) -> str:
         state = "installed" if self in sys.meta_path else "not installed"
         return f"<lazyimp.Importer {state}>"
 
     def uninstall(self) -> None:
-        """Remove the finder (same as ``lazyimp.uninstall()``)."""
-        uninstall()
+        """Remove the finder and undo install()'s global changes (``lazyimp.uninstall()``)."""
+        with _state.lock:
+            self.globally_on = False
+            self._site_phase = False
+            if self._scoped == 0:
+                self._remove()
+            lazyfrom = sys.modules.get("lazyimp._lazyfrom")
+            if lazyfrom is not None:
+                lazyfrom.uninstall()
+
+    def _insert(self) -> None:
+        # Put the finder first in sys.meta_path (and the reload and fromlist
+        # patches in place once the mechanism is loaded).  Idempotent.
+        with _state.lock:
+            if self not in sys.meta_path:
+                sys.meta_path.insert(0, self)
+                if self.installed is None:
+                    self.installed = (time.perf_counter(), frozenset(sys.modules))
+                if _registry is not None:
+                    _registry.mark_installed(*self.installed)
+                if _reload is not None:
+                    _reload.patch()
+                    _sites.patch_fromlist()
+            if _native is not None:
+                _native.activate(self, _load_registry)
+
+    def _remove(self) -> None:
+        # Take the finder out of sys.meta_path and undo the reload and fromlist
+        # patches.  The caller holds _state.lock and has checked that no install()
+        # or enabled() needs it.
+        while self in sys.meta_path:
+            sys.meta_path.remove(self)
+        if _reload is not None:
+            _reload.unpatch()
+            _sites.unpatch_fromlist()
+        if _native is not None:
+            _native.deactivate()
 
     @property
     def config(self) -> Config:
@@ -179,11 +214,18 @@ class Importer:
             return _native.find_spec(fullname, path, target)
         if target is not None or _state.eager_depth():
             return None
+        modules = sys.modules
+        if fullname in modules:
+            # Not importlib (it never asks for a module it has): a direct call.
+            return self._find_spec(fullname, path, target)
         spec = self._find_spec(fullname, path, target)
-        if spec is not None and fullname in sys.modules and type(spec.loader) is not _loaders.Existing:
+        if fullname in modules and _loaders is not None:
             # Something we ran while finding (a parent's body, loading our own
-            # mechanism) imported this very module: never a second copy.
-            return _loaders.existing_spec(fullname)
+            # mechanism) imported this very module: never a second copy (also
+            # when we leave the finding to the finders after us: importlib would
+            # run the module it finds in sys.modules again).
+            if spec is None or type(spec.loader) is not _loaders.Existing:
+                return _loaders.existing_spec(fullname)
         return spec
 
     def _find_spec(self, fullname: str, path: Any, target: Any) -> Any:
@@ -197,16 +239,26 @@ class Importer:
         if _proxy is None:
             _load_mechanism()
         frame = _frames.importer_frame(3)
-        with _state.eager_scope():
+        why = _rule.scope_reason(frame)
+        if why is not None and not _registry.record_eager_times:
+            # Eager by where the statement stands (the common eager case): decided
+            # before any finding; the finders after us find it as importlib would.
+            _registry.record_eager(fullname, _registry.EAGER, why)
+            return self._after_lazy_parent(fullname)
+        local = _state._local  # the eager scope, inline (the hot path)
+        local.depth += 1
+        try:
             spec = self._find_later(fullname, path, target)
-            reason = self._lazy_or_why(fullname, spec, frame) if spec is not None else None
+            reason = self._lazy_or_why(fullname, spec, frame, why) if spec is not None else None
+        finally:
+            local.depth -= 1
         if spec is None:
             # Outside the eager scope: the parent's body must import as usual.
             spec = self._find_after_parent_ran(fullname, target)
             if spec is None or type(spec.loader) is _loaders.Existing:
                 return spec
             with _state.eager_scope():
-                reason = self._lazy_or_why(fullname, spec, frame)
+                reason = self._lazy_or_why(fullname, spec, frame, why)
         if reason is not None:
             state = _registry.IGNORED if reason[0] == "policy" else _registry.EAGER
             rec = _registry.record_eager(fullname, state, reason[1])
@@ -239,9 +291,20 @@ class Importer:
         spec.loader = _loaders.LazyLoader(spec.loader, sites, record, frame.f_globals)
         return spec
 
-    def _lazy_or_why(self, fullname: str, spec: Any, frame: Any) -> tuple[str, str] | None:
-        # Called in the eager scope: None means hand out a proxy.
-        reason = self._eager_reason(fullname, spec, frame)
+    def _lazy_or_why(
+        self, fullname: str, spec: Any, frame: Any, scope: str | None
+    ) -> tuple[str, str] | None:
+        # Called in the eager scope: None means hand out a proxy.  ``scope`` is
+        # _rule.scope_reason's answer, already asked.
+        reason = self._kind_reason(spec)
+        if reason is not None:
+            return reason
+        if scope is not None:
+            return "scope", scope
+        reason = _rule.eager_reason(
+            self.config, frame, fullname, spec.origin, _rule.FIND,
+            self.lifted.name, scope_checked=True,
+        )
         if reason is None and _proxy._proxy_class is None:
             try:
                 _proxy.proxy_class()  # may import wrapt's parts: eagerly, now
@@ -321,7 +384,8 @@ class Importer:
             return _loaders.existing_spec(fullname)
         return self._find_later(fullname, getattr(real, "__path__", None), target)
 
-    def _eager_reason(self, fullname: str, spec: Any, frame: Any) -> tuple[str, str] | None:
+    def _kind_reason(self, spec: Any) -> tuple[str, str] | None:
+        # Modules whose loader cannot hand out a proxy stay eager (contract C2.1).
         loader = _loaders.unchained(spec.loader)
         if loader is None:
             return "kind", "namespace package"
@@ -336,11 +400,7 @@ class Importer:
             if isinstance(loader, _loaders.ExtensionFileLoader):
                 return "kind", "extension"
             return "kind", f"loader {type(loader).__name__} creates its own module"
-        reason: tuple[str, str] | None = _rule.eager_reason(
-            self.config, frame, fullname, spec.origin, _rule.FIND,
-            getattr(_state._local, "lazy_from", None),
-        )
-        return reason
+        return None
 
     def _still_in_site(self) -> bool:
         # Imports made while site is processing .pth files (and sitecustomize) stay
@@ -348,7 +408,7 @@ class Importer:
         # An import no Python code made (3.13 imports linecache for `-c` after
         # site, before the program) says nothing about that: it is eager anyway
         # (no importing frame) and leaves the check on.
-        if _in_site(sys._getframe(2)):
+        if in_site(sys._getframe(2)):
             return True
         if not _made_by_python_code(sys._getframe(3)):
             return False
@@ -361,138 +421,6 @@ class Importer:
         if not Importer._warned:
             Importer._warned = True
             print(message, file=sys.stderr)
-
-
-_importer: Importer | None = None
-
-
-def _the_importer() -> Importer:
-    global _importer
-    if _importer is None:
-        _importer = _state.importer = Importer()
-    return _importer
-
-
-def _insert(importer: Importer) -> None:
-    global _installed
-    with _state.lock:
-        if importer not in sys.meta_path:
-            sys.meta_path.insert(0, importer)
-            if _installed is None:
-                _installed = (time.perf_counter(), frozenset(sys.modules))
-            if _registry is not None:
-                _registry.mark_installed(*_installed)
-            if _reload is not None:
-                _reload.patch()
-                _sites.patch_fromlist()
-        if _native is not None:
-            _native.activate(importer, _load_registry)
-
-
-def install(*, reset: bool = False, **config: Any) -> Importer:
-    """Make module-level imports lazy from now on, process-wide.
-
-    The eager idiom it replaces is plain ``import x``: afterwards ``import x`` at
-    module level binds a proxy that executes ``x`` on first use.  Calling it again
-    returns the same importer, its configuration merged with the new arguments
-    (ignore lists grow, settings given replace earlier ones; ``.config`` names the
-    call each entry came from), so a second ``install()`` elsewhere never drops
-    what the first one set.  ``reset=True`` starts again from the defaults,
-    ``pyproject.toml`` and the environment.
-
-    Args:
-        ignore: module names to keep eager (exact names).
-        ignore_packages: packages to keep eager with everything below them.
-        ignore_paths: directories (relative ones from the working directory) or
-            absolute globs; modules whose file is below or matches stay eager.
-        ignore_importers: packages whose own modules import eagerly (every import
-            statement in them runs at once); importing the package stays lazy.
-        defaults: keep the built-in list of modules known to break when deferred
-            (default True).
-        filter: ``filter(importer, name, fromlist) -> bool``; False keeps eager.
-        memory: memory probe for the report: None (RSS), False, or a callable.
-        lazy_from: also defer ``from x import y``: the statement binds lazy names
-            and ``x`` runs on first use of any of them (default False; contract C12).
-        reset: forget what earlier ``install()`` calls configured.
-
-    Returns:
-        The ``Importer`` at the front of ``sys.meta_path`` (or, with
-        ``LAZYIMP_DISABLE=1`` set, the importer left uninstalled).
-
-    Raises:
-        TypeError: an unknown keyword or a value of the wrong type.
-        ValueError: a malformed entry (names its source); nothing is changed.
-        RuntimeError: on an interpreter lazyimp does not support (free-threaded
-            builds, other implementations than CPython).
-
-    On 3.15+ the engine is the interpreter's own (PEP 810): see ``engine()``.
-    """
-    problem = _unsupported_interpreter()
-    if problem is not None:
-        raise RuntimeError(problem)
-    global _memory_setting
-    if not isinstance(reset, bool):
-        raise TypeError(f"install(reset=...) must be True or False, got {reset!r}")
-    if engine() == "pep810":
-        _load_native()
-    importer = _the_importer()
-    # A second call merges into what the first set (never silently drops it).
-    base = importer._config if importer.globally_on and not reset else None
-    calls = importer._install_calls + 1 if importer.globally_on and not reset else 1
-    new_config = None
-    if config or base is not None or _configured_elsewhere():
-        source = "install()" if calls == 1 else f"install() call {calls}"
-        new_config = _load_policy().build(config, base=base, source=source)
-        new_config.calls = calls
-    if _state.flag("LAZYIMP_DISABLE"):
-        return importer
-    with _state.lock:
-        _memory_setting = new_config.memory if new_config is not None else None
-        if _registry is not None:
-            _registry.configure_memory(_memory_setting)
-        if _registry is not None or os.environ.get("LAZYIMP_VERBOSE"):
-            _load_registry().configure_verbose()
-        importer.config = new_config
-        importer.globally_on = True
-        if new_config is not None and new_config.record_eager:
-            _load_registry().record_eager_times = True
-        elif _registry is not None:
-            _registry.record_eager_times = False
-        importer._install_calls = calls
-        # new_config is None when nothing configures anything: no lazy_from, and
-        # the policy module need not load yet (it loads with the first import).
-        # The native engine reads lazy_from in its filter: no __import__ wrapper.
-        if new_config is not None and new_config.lazy_from and _native is None:
-            _load_mechanism()
-            with _state.eager_scope():
-                from . import _lazyfrom
-            _lazyfrom.install(importer)
-        elif "lazyimp._lazyfrom" in sys.modules:
-            sys.modules["lazyimp._lazyfrom"].uninstall()
-        if _called_from_site():
-            importer._site_phase = True
-        _insert(importer)
-    return importer
-
-
-def _configured_elsewhere() -> bool:
-    # Cheap checks for the other configuration sources; parsing waits for them.
-    environ = os.environ
-    if "LAZYIMP_IGNORE" in environ or "LAZYIMP_IGNORE_PACKAGES" in environ:
-        return True
-    if "LAZYIMP_IGNORE_PATHS" in environ or "LAZYIMP_LAZY_FROM" in environ:
-        return True
-    if "LAZYIMP_IGNORE_IMPORTERS" in environ:
-        return True
-    try:
-        with open("pyproject.toml", "rb") as fh:
-            return b"tool.lazyimp" in fh.read()
-    except OSError:
-        return False
-
-
-def _called_from_site() -> bool:
-    return _in_site(sys._getframe(1))
 
 
 def _still_importing(exc: Exception) -> bool:
@@ -510,7 +438,8 @@ def _made_by_python_code(frame: Any) -> bool:
     return False
 
 
-def _in_site(frame: Any) -> bool:
+def in_site(frame: Any) -> bool:
+    """Is ``frame`` or a caller of it running in ``site`` (start-up, .pth files)?"""
     # site is frozen on 3.11+ (co_filename "<frozen site>"): match the module name.
     while frame is not None:
         if frame.f_globals.get("__name__") == "site":
@@ -519,127 +448,18 @@ def _in_site(frame: Any) -> bool:
     return False
 
 
-def uninstall() -> None:
-    """Remove the finder and undo install()'s global changes (contract C1.2).
+def import_statement(name: str) -> Any:
+    """Run ``import name`` from a module-level frame of its own; return what it binds.
 
-    Proxies handed out before keep working: they execute on first use as before.
-    Safe to call when not installed.
+    The finder judges it as any module-level import statement (lazy when the switch
+    is on in this context), whatever lazyimp code calls it: the eager scope of the
+    caller is lifted for it.
     """
-    with _state.lock:
-        importer = _importer
-        if importer is None:
-            return
-        importer.globally_on = False
-        importer._site_phase = False
-        if importer._scoped == 0:
-            _remove(importer)
-        lazyfrom = sys.modules.get("lazyimp._lazyfrom")
-        if lazyfrom is not None:
-            lazyfrom.uninstall()
-
-
-def _remove(importer: Importer) -> None:
-    # Take the finder out of sys.meta_path and undo the reload and fromlist patches.  The caller
-    # holds _state.lock and has checked that no install() or enabled() needs it.
-    while importer in sys.meta_path:
-        sys.meta_path.remove(importer)
-    if _reload is not None:
-        _reload.unpatch()
-        _sites.unpatch_fromlist()
-    if _native is not None:
-        _native.deactivate()
-
-
-def is_installed() -> bool:
-    """True while ``install()`` is in effect (the finder is in ``sys.meta_path``)."""
-    return _importer is not None and _importer.globally_on and _importer in sys.meta_path
-
-
-class _Switch:
-    """``enabled()`` / ``disabled()``: the switch for this context only (contract C1.3)."""
-
-    __slots__ = ("value", "config", "token", "previous_config")
-
-    def __init__(self, value: bool, config: dict[str, Any]) -> None:
-        self.value = value
-        self.config = config
-        self.token: Any = None
-        self.previous_config: Any = None
-
-    def __enter__(self) -> Importer | None:
-        importer = None
-        if self.value:
-            problem = _unsupported_interpreter()
-            if problem is not None:
-                raise RuntimeError(problem)
-            if engine() == "pep810":
-                _load_native()
-            importer = _the_importer()
-            # The block's settings add to what install() set, for the block.
-            new_config = None
-            if self.config:
-                new_config = _load_policy().build(
-                    self.config, base=importer._config, source="enabled()"
-                )
-            with _state.lock:
-                if new_config is not None:
-                    self.previous_config = importer.config
-                    importer.config = new_config
-                _insert(importer)
-                importer._scoped += 1
-        self.token = _state.scoped_switch().set(self.value)
-        return importer
-
-    def __exit__(self, *exc: Any) -> None:
-        _state.scoped_switch().reset(self.token)
-        if self.value:
-            importer = _the_importer()
-            with _state.lock:
-                importer._scoped -= 1
-                if self.previous_config is not None:
-                    importer.config = self.previous_config
-                if importer._scoped == 0 and not importer.globally_on:
-                    _remove(importer)
-
-
-def enabled(**config: Any) -> _Switch:
-    """``with lazyimp.enabled():`` makes module-level imports lazy in this context.
-
-    The context is the current thread and the asyncio tasks and threads started with
-    a copy of it.  The finder is inserted for the block if it was not installed,
-    and removed after the last such block ends.  Configuration keywords are those of
-    ``install()`` and apply for the block.
-    """
-    return _Switch(True, config)
-
-
-def disabled() -> _Switch:
-    """``with lazyimp.disabled():`` keeps imports eager in this context only."""
-    return _Switch(False, {})
-
-
-def import_lazily(name: str) -> Any:
-    """Import ``name`` now and return a lazy proxy, whatever the calling frame.
-
-    Finding is eager (a missing module raises ``ModuleNotFoundError`` here); the
-    body runs on first use.  Modules that cannot be lazy (extensions, built-ins,
-    already imported ones) are returned as they are.
-    """
-    module = sys.modules.get(name)
-    if module is not None:
-        return module
-    # Import through the normal machinery from a synthetic module-level frame so
-    # that the finder sees a module-level import statement.
     namespace: dict[str, Any] = {"__name__": "lazyimp._import_lazily"}
-    # Called from lazyimp's own code too (its eager scope must not apply here).
     depth = _state.eager_depth()
     _state._local.depth = 0
     try:
-        with _Switch(True, {}):
-            exec(compile(f"import {name} as __lazyimp_m", "<lazyimp.import_lazily>", "exec"), namespace)
+        exec(compile(f"import {name} as __lazyimp_m", "<lazyimp.import_lazily>", "exec"), namespace)
     finally:
         _state._local.depth = depth
-    if _native is not None:
-        # PEP 810: the interpreter's lazy object (a dict read does not reify it).
-        return namespace["__lazyimp_m"]
-    return sys.modules[name]
+    return namespace["__lazyimp_m"]

@@ -31,14 +31,19 @@ _MACHINERY: set[str] = {"<frozen importlib._bootstrap>", "<frozen importlib._boo
 # importlib/__init__.py (import_module) is machinery too; its path is known once
 # importlib is imported, which may be after lazyimp.
 _IMPORTLIB_INIT = ("importlib/__init__.py", "importlib\\__init__.py")
-# track_imports()'s __import__ wrapper is machinery too: the importer is its caller.
-# So are the lazy-from __import__ wrapper (it imports on the statement's behalf) and
-# the _handle_fromlist wrapper in _sites (importlib's, wrapped).
-_WRAPPERS: frozenset[str] = frozenset(
-    __file__.rsplit("_frames.py", 1)[0] + name
-    for name in ("_tracking.py", "_lazyfrom.py", "_sites.py")
-)
-_MACHINERY |= _WRAPPERS
+# lazyimp's own wrappers of the import machinery are machinery too: track_imports()'s
+# __import__ wrapper (the importer is its caller), lazy_from's (it imports on the
+# statement's behalf) and the _handle_fromlist wrapper (importlib's, wrapped).  Each
+# module that holds one registers its file here when it loads (add_wrapper).
+_WRAPPERS: set[str] = set()
+
+
+def add_wrapper(filename: str) -> None:
+    """Treat frames of ``filename`` (a module of lazyimp's that wraps importlib or
+    ``__import__``) as import machinery: the importing frame is their caller."""
+    _WRAPPERS.add(filename)
+    _MACHINERY.add(filename)
+
 
 # -- this interpreter's bytecode ------------------------------------------------------
 # Opcode numbers, instruction sizes and argument encodings change with every release.
@@ -379,16 +384,22 @@ def statement_at(code: CodeType, lasti: int) -> tuple[str | None, tuple[str, ...
     if lasti < 0 or lasti + 1 >= len(raw) or raw[lasti] != fmt.import_name:
         return None, None, 0
     load_const = fmt.load_const
-    if lasti >= 6 and raw[lasti - 2] == load_const and raw[lasti - 4] == load_const:
-        if raw[lasti - 6] != fmt.extended:
-            # The common form, no EXTENDED_ARG anywhere: LOAD_CONST level,
-            # LOAD_CONST fromlist, IMPORT_NAME (3.10-3.13; 3.14 loads the level
+    extended = fmt.extended
+    index = raw[lasti + 1]
+    start = lasti
+    if lasti >= 2 and raw[lasti - 2] == extended:  # a name past the 256th: prefixes
+        index = _arg(raw, lasti, fmt)
+        start = _before(raw, lasti, fmt) + 2
+    if start >= 6 and raw[start - 2] == load_const and raw[start - 4] == load_const:
+        if raw[start - 6] != extended:
+            # The common form: LOAD_CONST level, LOAD_CONST fromlist, IMPORT_NAME,
+            # the constants without EXTENDED_ARG (3.10-3.13; 3.14 loads the level
             # with LOAD_SMALL_INT, which the general path below reads).
             consts = code.co_consts
-            fromlist = consts[raw[lasti - 1]]
-            level = consts[raw[lasti - 3]]
+            fromlist = consts[raw[start - 1]]
+            level = consts[raw[start - 3]]
             return (
-                code.co_names[raw[lasti + 1] >> fmt.import_shift],
+                code.co_names[index >> fmt.import_shift],
                 fromlist if type(fromlist) is tuple else None,
                 level if type(level) is int else 0,
             )
@@ -473,7 +484,14 @@ def stored(code: CodeType, lasti: int, name: str, fromlist: tuple[str, ...] | No
     the keys are built from it).
     """
     raw = code.co_code
-    fmt = _format()
+    fmt = _formats[0] if _formats else _format()
+    if not fromlist:
+        # The common form: `import a` or `import a.b` stored by STORE_NAME or
+        # STORE_GLOBAL right after IMPORT_NAME (an argument past 255 would put an
+        # EXTENDED_ARG there instead, read below).
+        pos = lasti + 2 + 2 * fmt.caches[fmt.import_name]
+        if pos + 1 < len(raw) and fmt.stores.get(raw[pos]) == _NAME:
+            return {name.partition(".")[0]: code.co_names[raw[pos + 1]]}
     out: dict[str, str] = {}
     pos, op, arg = fmt.next(raw, lasti)
     if fromlist:

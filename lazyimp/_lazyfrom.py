@@ -29,7 +29,7 @@ from __future__ import annotations
 import builtins
 import sys
 
-from . import _frames, _proxy, _reads, _rule, _sites, _state
+from . import _finder, _frames, _proxy, _reads, _rule, _sites, _state
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -310,9 +310,13 @@ def _is_submodule(package: Any, full: str) -> bool:
 
 
 def _import_submodule(full: str) -> Any:
-    with _state.eager_scope():
-        from ._finder import import_lazily
-    return import_lazily(full)
+    # `from pkg import sub` deferred: the submodule itself is handed out as the
+    # finder hands out any module-level import (the switch is on: we are here).
+    module = sys.modules.get(full)
+    if module is None:
+        _finder.import_statement(full)
+        module = sys.modules[full]
+    return module
 
 
 # module name -> [(namespace, bound name, LazyName)] to rewrite when it runs.
@@ -342,14 +346,14 @@ any_unsafe = _reads.any_unsafe
 # -- the __import__ wrapper ------------------------------------------------------------
 # (the wrapper, the function it replaced) while installed.
 _installed: tuple[Any, Any] | None = None
-# Which finder to ask about the policy; set by install().
-_importer: Any = None
 
 
 def install(importer: Any) -> None:
-    """Put the wrapper on top of ``builtins.__import__`` (idempotent)."""
-    global _installed, _importer
-    _importer = importer
+    """Put the wrapper on top of ``builtins.__import__`` (idempotent).
+
+    ``importer`` is the finder whose switch and configuration the wrapper follows.
+    """
+    global _installed
     if _installed is not None and builtins.__import__ is _installed[0]:
         return
     original = builtins.__import__
@@ -367,7 +371,7 @@ def install(importer: Any) -> None:
         # time: the common case (no fromlist, a relative import, a module that
         # already ran) goes straight on without a second Python call.
         if fromlist and not level and type(_modules.get(name)) is not _module_type:
-            lazy = _lazy_from(name, globals, fromlist, level, original)
+            lazy = _lazy_from(importer, name, globals, fromlist, level, original)
             if lazy is not None:
                 return lazy
         return original(name, globals, locals, fromlist, level)
@@ -390,10 +394,9 @@ def uninstall() -> None:
 
 
 def _lazy_from(
-    name: str, globals: Any, fromlist: Any, level: int, original: Callable[..., Any]
+    importer: Any, name: str, globals: Any, fromlist: Any, level: int, original: Callable[..., Any]
 ) -> Any:
-    importer = _importer
-    if importer is None or level or "*" in fromlist or name == "__future__":
+    if level or "*" in fromlist or name == "__future__":
         # A relative import stays inside the importer's package: eager (_rule).
         return None
     existing = sys.modules.get(name)
@@ -417,13 +420,18 @@ def _lazy_from(
     bound = _frames.bindings(frame, stmt) or {}
     # Import the module itself without a fromlist: the core finder hands it out
     # unexecuted (the flag lifts its "from-import runs at once" rule for it).
-    _state._local.lazy_from = absolute
+    lifted = importer.lifted
+    lifted.name = absolute
     try:
         original(name, globals, None, (), level)
     finally:
-        _state._local.lazy_from = None
+        lifted.name = None
     module = sys.modules.get(absolute)
     if module is None or not _proxy.is_lazy(module):
         return None  # eager by kind or policy: the normal path binds the names
     where = f"{frame.f_code.co_filename}:{_frames.lineno(frame)}"
     return _FromModule(module, absolute, frame.f_locals, bound, where)
+
+
+# The wrapper's frames stand between an import statement and importlib.
+_frames.add_wrapper(_lazy_from.__code__.co_filename)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import sys
 import time
 
-from . import _frames, _registry, _sites, _state, _swap
+from . import _frames, _registry, _state, _swap
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ else:
     ModuleType = type(sys)
 
 _bootstrap = sys.modules["_frozen_importlib"]
-_ModuleLockManager = _bootstrap._ModuleLockManager
+_get_module_lock = _bootstrap._get_module_lock
 _DeadlockError = _bootstrap._DeadlockError
 _module_from_spec = _bootstrap.module_from_spec
 
@@ -65,6 +65,37 @@ _GAINED_BY_RUNNING = frozenset({"__warningregistry__"})
 
 # Called with (name, real module) after each resolution (lazy `from` names).
 resolved_hooks: list[Callable[[str, Any], None]] = []
+
+
+def _no_statement(proxy: Any, st: _ProxyState) -> bool:
+    return False
+
+
+def _no_binding(sub: Any) -> None:
+    return None
+
+
+# Where import statements bind a proxy is lazyimp._sites' business; it puts its own
+# functions here when it loads (with the rest of the mechanism, before any proxy
+# exists), so that _sites imports this module and never the other way round:
+# - note_cached_import(proxy, state): the import system read ``__spec__`` of a
+#   proxy in sys.modules (an import statement found it); True means that statement
+#   must be eager, so the body runs now;
+# - note_from_binding(sub): a submodule proxy read off its unexecuted package.
+note_cached_import: Callable[[Any, _ProxyState], bool] = _no_statement
+note_from_binding: Callable[[Any], None] = _no_binding
+
+# Full name -> [(namespace, name)]: sites statements left for a proxy not made yet
+# (``_sites`` fills it; a new proxy takes its entry).  Bounded by its writer.
+expected: dict[str, list[tuple[dict[str, Any], str | None]]] = {}
+
+
+def add_site(sites: list[tuple[dict[str, Any], str | None]], ns: dict[str, Any], key: str | None) -> None:
+    """Add ``(ns, key)`` to a proxy's binding sites unless it is there already."""
+    for known_ns, known_key in sites:
+        if known_ns is ns and known_key == key:
+            return
+    sites.append((ns, key))
 
 # name -> unresolved proxy, in hand-out order (contract C1.8).  Single dict operations
 # under the GIL; the resolver removes an entry once its proxy is resolved.
@@ -262,8 +293,9 @@ def make_proxy(
     st = _ProxyState(module.__spec__.name, module, loader)  # type: ignore[union-attr,unused-ignore]
     if sites:
         st.sites = sites
-    if _sites.expected:
-        _sites.take_expected(st)
+    if expected:
+        for ns, key in expected.pop(st.name, ()):
+            add_site(st.sites, ns, key)
     st.site_ns = site_ns
     st.record = record
     proxy = cls(module, st)
@@ -306,7 +338,7 @@ def _unresolved_getattr(proxy: Any, st: _ProxyState, name: str) -> Any:
     if st.real is not _UNSET:
         return getattr(st.real, name)
     if name in _FROM_SPEC:
-        if name == "__spec__" and _sites.note_cached_import(proxy, st):
+        if name == "__spec__" and note_cached_import(proxy, st):
             return getattr(resolve(proxy), name)
         try:
             return getattr(st.module, name)
@@ -327,7 +359,7 @@ def _unresolved_getattr(proxy: Any, st: _ProxyState, name: str) -> Any:
     value = st.module.__dict__.get(name, _UNSET)
     if value is not _UNSET and _is_submodule(st.name, name, value):
         if is_lazy(value):
-            _sites.note_from_binding(value)
+            note_from_binding(value)
         return value
     real = resolve(proxy)
     if name == "__wrapped__":
@@ -355,9 +387,9 @@ def resolve(proxy: Any) -> Any:
     # importlib's own per-module lock: one body run per module whatever mix of eager
     # imports and proxy accesses races for it, reentrant for the thread that holds
     # it, and with importlib's deadlock detection between threads (contract C7.1).
-    manager = _ModuleLockManager(name)
+    lock = _get_module_lock(name)
     try:
-        manager.__enter__()
+        lock.acquire()
     except _DeadlockError:
         # Two threads resolving modules that need each other: as importlib does for
         # a concurrent circular import, hand out the partly initialised module.
@@ -374,7 +406,7 @@ def resolve(proxy: Any) -> Any:
             return st.module
         real = _execute(proxy, st)
     finally:
-        manager.__exit__(None, None, None)
+        lock.release()
     return real
 
 

@@ -27,13 +27,13 @@ import os
 import sys
 import time
 
-from . import _finder, _registry
+from . import _finder, _install, _registry, _state
 
 # This module is usually first imported by report(), while lazy imports are on.  Its
 # own imports stay eager so that they do not show up in the report as deferred and
 # never used (dataclasses imports copy and inspect): they count as "other".  An eager
 # import of a module the program already holds lazily leaves it unexecuted.
-with _finder.disabled():
+with _install.disabled():
     import json
     from dataclasses import dataclass, field, fields
     from typing import Any
@@ -279,7 +279,7 @@ def collect() -> Report:
 
 def _config() -> dict[str, Any] | None:
     # The importer's configuration, as plain data (callables by their repr).
-    importer = _finder._importer
+    importer: _finder.Importer | None = _state.importer
     if importer is None:
         return None
     data = importer.config.as_dict()

@@ -57,6 +57,7 @@ def eager_reason(
     origin: str | None = None,
     mode: str = FIND,
     lazy_from: str | None = None,
+    scope_checked: bool = False,
 ) -> tuple[str, str] | None:
     """Why the import of ``fullname`` by the statement in ``frame`` must be eager.
 
@@ -70,14 +71,17 @@ def eager_reason(
             docstring).
         lazy_from: the module whose from-statement lazy_from is deferring now, which
             lifts the finder's "a from-import uses its module at once" rule for it.
+        scope_checked: the caller has asked ``scope_reason`` already (FIND only).
 
     Returns:
         None when the import may be lazy, else ``(kind, why)``.
     """
-    if frame is None:
-        return "scope", "no importing frame"
-    if not _frames.is_module_level(frame):
-        return "scope", "function or class body"
+    if not scope_checked:
+        if frame is None:
+            return "scope", "no importing frame"
+        if frame.f_code.co_name != "<module>":
+            return "scope", "function or class body"
+    assert frame is not None
     namespace = frame.f_globals
     importer: str | None = namespace.get("__name__")
     same_package = importer is not None and fullname.partition(".")[0] == importer.partition(".")[0]
@@ -88,7 +92,7 @@ def eager_reason(
         # handed to C functions that need the real type).  Checked first: most
         # from-imports are of this kind.
         return "scope", "from-import within one package"
-    if _frames.in_try_block(frame):
+    if not scope_checked and _frames.in_try_block(frame):
         return "scope", "try block"
     if namespace.get("__lazyimp_eager__") is True:
         return "policy", "__lazyimp_eager__ in the importing module"
@@ -124,6 +128,22 @@ def eager_reason(
         return "policy", why
     if config.filter is not None and not config.filter(importer, fullname, fromlist):
         return "policy", "filter"
+    return None
+
+
+def scope_reason(frame: FrameType | None) -> str | None:
+    """Why an import by the statement in ``frame`` is eager by where it stands, or None.
+
+    The cheap part of ``eager_reason`` (no importing frame, a function or class body,
+    a ``try`` block), which the finder asks before it does anything else: most eager
+    imports end here, before any finding, record or code read of lazyimp's.
+    """
+    if frame is None:
+        return "no importing frame"
+    if frame.f_code.co_name != "<module>":
+        return "function or class body"
+    if _frames.in_try_block(frame):
+        return "try block"
     return None
 
 

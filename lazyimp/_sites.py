@@ -61,9 +61,11 @@ def note_cached_import(proxy: Any, st: _proxy._ProxyState) -> bool:
 # Full name -> [(namespace, name)]: `from pkg import sub as name` statements whose
 # package was pending when they started.  Reading `sub` may run `pkg` first, and a
 # proxy for `sub` handed out while it runs is then read off the real package by
-# IMPORT_FROM, where no hook sees it: the proxy takes these sites when it is made.
-# Names that turn out not to be submodules are never claimed; bounded.
-expected: dict[str, list[tuple[dict[str, Any], str | None]]] = {}
+# IMPORT_FROM, where no hook sees it: the proxy takes these sites when it is made
+# (the dict is the proxy module's).  Names that turn out not to be submodules are
+# never claimed; bounded.
+expected = _proxy.expected
+add_site = _proxy.add_site
 
 
 def _expect_from_bindings(ns: dict[str, Any], bound: dict[str, str]) -> None:
@@ -76,13 +78,6 @@ def _expect_from_bindings(ns: dict[str, Any], bound: dict[str, str]) -> None:
                 add_site(_proxy._get(existing, "_self_state").sites, ns, key)
             continue
         add_site(expected.setdefault(full, []), ns, key)
-
-
-def add_site(sites: list[tuple[dict[str, Any], str | None]], ns: dict[str, Any], key: str | None) -> None:
-    for known_ns, known_key in sites:
-        if known_ns is ns and known_key == key:
-            return
-    sites.append((ns, key))
 
 
 # (importlib's bootstrap module, its _handle_fromlist, ours) while patched.
@@ -165,7 +160,8 @@ def note_from_binding(sub: Any) -> None:
     add_site(_proxy._get(sub, "_self_state").sites, frame.f_locals, key)
 
 
-def take_expected(st: _proxy._ProxyState) -> None:
-    """Give a new proxy the sites statements left for it before it existed."""
-    for ns, key in expected.pop(st.name, ()):
-        add_site(st.sites, ns, key)
+# The proxy reports what only this module knows how to follow; the fromlist wrapper's
+# frames are import machinery.
+_proxy.note_cached_import = note_cached_import
+_proxy.note_from_binding = note_from_binding
+_frames.add_wrapper(note_from_binding.__code__.co_filename)

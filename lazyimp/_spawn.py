@@ -296,7 +296,7 @@ def import_module_from_path(name: str, path: str | os.PathLike[str], *, lazy: bo
         else:
             try:
                 if lazy:
-                    from lazyimp._finder import import_lazily
+                    from lazyimp._install import import_lazily
 
                     module = import_lazily(name)
                 else:

@@ -45,11 +45,18 @@ importer: Any = None
 # Guards install()/uninstall() and every change to sys.meta_path made by lazyimp.
 lock = _thread.RLock()
 
-_local = _thread._local()
+class _PerThread(_thread._local):
+    # Class attributes are every thread's starting values: reading one that a
+    # thread never set finds it here (a missing attribute would raise and format
+    # an AttributeError on every import).
+    depth = 0  # eager_scope() nesting in this thread
+
+
+_local = _PerThread()
 
 
 def eager_depth() -> int:
-    return getattr(_local, "depth", 0)  # type: ignore[no-any-return]
+    return _local.depth
 
 
 class eager_scope:
@@ -58,7 +65,7 @@ class eager_scope:
     __slots__ = ()
 
     def __enter__(self) -> None:
-        _local.depth = getattr(_local, "depth", 0) + 1
+        _local.depth += 1
 
     def __exit__(self, *exc: Any) -> None:
         _local.depth -= 1

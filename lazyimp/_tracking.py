@@ -283,6 +283,10 @@ def _acquire() -> None:
     global _users, _import_wrapper, _import_module_wrapper
     import importlib
 
+    from . import _frames
+
+    # The wrappers' frames stand between an import statement and importlib.
+    _frames.add_wrapper(_acquire.__code__.co_filename)
     with _lock:
         _users += 1
         if _users == 1:
@@ -299,6 +303,10 @@ def _release() -> None:
     global _users, _import_wrapper, _import_module_wrapper
     import importlib
 
+    from . import _frames
+
+    # The wrappers' frames stand between an import statement and importlib.
+    _frames.add_wrapper(_acquire.__code__.co_filename)
     with _lock:
         _users -= 1
         if _users:

@@ -25,10 +25,6 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-# True when the C type was loaded through the shortcut (for the tests' report header).
-shortcut_used = False
-
-
 def _import_eagerly(name: str) -> Any:
     # Our own imports must never be handed out lazily: the finder consults this flag.
     from . import _state
@@ -45,7 +41,6 @@ def load_base() -> tuple[type, Any]:
     shortcut was taken; the caller wraps it in a lazy proxy and puts that in
     ``sys.modules`` so that later imports of ``wrapt`` execute it on first use.
     """
-    global shortcut_used
     if "wrapt" in sys.modules:
         return _full_import(), None
     # The frozen bootstrap modules, not importlib: importing importlib here would
@@ -88,7 +83,6 @@ def load_base() -> tuple[type, Any]:
             sys.modules.pop("wrapt", None)
             continue
         del sys.modules["wrapt"]
-        shortcut_used = True
         return base, package
     return _full_import(), None
 

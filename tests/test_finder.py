@@ -215,7 +215,7 @@ def test_install_loads_only_the_finder(tmp_path: Path) -> None:
         "print(sorted(set(sys.modules) - before))\n"
     )
     out = run_python(code, cwd=tmp_path).stdout
-    expected = ["__future__", "lazyimp", "lazyimp._finder", "lazyimp._pending", "lazyimp._state"]
+    expected = ["__future__", "lazyimp", "lazyimp._finder", "lazyimp._install", "lazyimp._pending", "lazyimp._state"]
     if NATIVE:  # the PEP 810 engine (its filter loads the rest on first use)
         expected = sorted([*expected, "lazyimp._native"])
     assert eval(out) == expected, out
@@ -488,7 +488,7 @@ def test_import_lazily_hands_out_a_proxy_from_a_function(pkgs: Path) -> None:
         import sys
         sys.path.insert(0, {str(pkgs)!r})
         import lazyimp
-        from lazyimp._finder import import_lazily
+        from lazyimp._install import import_lazily
         def f():
             return import_lazily("plain")
         p = f()
