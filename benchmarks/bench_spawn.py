@@ -33,7 +33,7 @@ from typing import Any
 
 import pytest
 
-from lazyimp import _spawn
+from lazyimp import _roots
 
 try:
     from lazyimp import import_module_from_path, install_pickler, uninstall_pickler
@@ -66,7 +66,7 @@ def models() -> Iterator[Any]:
         uninstall_pickler()
         yield module.models
         uninstall_pickler()
-        _spawn._forget("lazyimp_benchproj")
+        _roots._forget("lazyimp_benchproj")
 
 
 @contextlib.contextmanager

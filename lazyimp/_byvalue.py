@@ -5,7 +5,7 @@ For executors that never consult multiprocessing's pickler (Dask, joblib/loky).
 
 from __future__ import annotations
 
-from . import _pickler, _spawn
+from . import _pickler, _roots
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def _by_value_payload(obj: Any) -> bytes:
     # thread during this call may also send these packages by value.
     with _pickler._LOCK:
         before = set(_pickler._cp_registered)
-        for name in _spawn.registered_roots():
+        for name in _roots.registered_roots():
             _pickler._register_by_value(name)
         added = _pickler._cp_registered - before
         try:

@@ -30,7 +30,7 @@ class PathImportPlugin(WorkerPlugin):
         self.roots = dict(roots)
 
     def setup(self, worker: Any) -> None:
-        from lazyimp import _pickler, _spawn
+        from lazyimp import _pickler, _roots
 
         missing = [root for root in self.roots.values() if not os.path.isdir(root)]
         if missing:
@@ -39,6 +39,6 @@ class PathImportPlugin(WorkerPlugin):
                 f"{', '.join(missing)}; send functions with lazyimp.ByValue(fn) instead"
             )
         for name, root in self.roots.items():
-            _spawn._register_for_child(name, root)
+            _roots._register_for_child(name, root)
         # Processes this worker starts (its own multiprocessing pools) inherit it too.
         _pickler._ensure_installed()

@@ -56,7 +56,7 @@ from collections.abc import Callable, Iterable
 from types import FunctionType, MethodType, ModuleType
 from typing import Any
 
-from lazyimp import _spawn
+from lazyimp import _roots
 
 __all__ = ["install_pickler", "uninstall_pickler"]
 
@@ -111,7 +111,7 @@ def _object_reduce(pickler: Any, obj: Any) -> Any:
     module = getattr(obj, "__module__", None)
     if isinstance(module, str):
         name = module.partition(".")[0]
-        root = _spawn._ROOTS.get(name)
+        root = _roots._ROOTS.get(name)
         if root is not None:
             if _mode == "value":
                 return _by_value_reduce(pickler, obj, name)
@@ -218,7 +218,7 @@ def _module_reduce(obj: Any) -> Any:
     spec = obj.__spec__ if lazy else None
     name = spec.name if spec is not None else obj.__name__
     root_name = name.partition(".")[0]
-    root = _spawn._ROOTS.get(root_name)
+    root = _roots._ROOTS.get(root_name)
     if root is not None:
         return _make_module_pathref, (root_name, root, name)
     return importlib.import_module, (name,)
@@ -249,7 +249,7 @@ def _noting_import(
     # __import__ of the calling frame's builtins: _dump_noting's, i.e. _NOTING_NS's.
     # C reducers that import per object (numpy arrays) come here too: keep it short.
     root = name.partition(".")[0]
-    if root in _spawn._ROOTS:
+    if root in _roots._ROOTS:
         found = getattr(_tls, "found", None)
         if found is not None:
             found.add(root)
@@ -288,7 +288,7 @@ def _roots_prefix(protocol: int | None) -> tuple[bytes, dict[str, tuple[int, int
     # message does not need is switched off in place (STACK_GLOBAL -> TUPLE2, REDUCE ->
     # POP): it then pushes and pops two tuples of strings and imports nothing.
     global _prefix_cache
-    key = (tuple(_spawn._ROOTS.items()), protocol)
+    key = (tuple(_roots._ROOTS.items()), protocol)
     cached = _prefix_cache
     if cached is not None and cached[0] == key:
         return cached[1], cached[2]
@@ -312,7 +312,7 @@ def _roots_prefix(protocol: int | None) -> tuple[bytes, dict[str, tuple[int, int
 def _dumps(cls: Any, obj: Any, protocol: int | None = None) -> Any:
     # Installed as the classmethod ForkingPickler.dumps: every Connection.send, Queue,
     # Pool and ProcessPoolExecutor message comes through here (docs/how-it-works.rst, pickler-internals).
-    if _mode != "path" or _next_override is not None or not _spawn._ROOTS:
+    if _mode != "path" or _next_override is not None or not _roots._ROOTS:
         return _saved_dumps.__func__(cls, obj, protocol)
     prefix, spots = _roots_prefix(protocol)
     outer = getattr(_tls, "found", None)  # a reducer may itself call dumps()
@@ -376,7 +376,7 @@ _DUMPS = classmethod(_dumps)
 
 def _adopt_root(name: str, root: str) -> None:
     """Make ``name`` importable from ``root`` here, as it is in the sender."""
-    known = _spawn._ROOTS.get(name)
+    known = _roots._ROOTS.get(name)
     if known == root:
         return
     if known is not None:
@@ -393,13 +393,13 @@ def _adopt_root(name: str, root: str) -> None:
             f"{root}, which does not exist here; send it by value instead "
             f"(install_pickler(mode='value') or lazyimp.ByValue)"
         )
-    _spawn._register_for_child(name, root)
+    _roots._register_for_child(name, root)
     _ensure_installed()
 
 
 def _make_pathref(name: str, root: str, module: str, qualname: str) -> Any:
     """Load a path reference: import ``module`` from ``root`` and walk ``qualname``."""
-    if _spawn._ROOTS.get(name) != root:
+    if _roots._ROOTS.get(name) != root:
         _adopt_root(name, root)
     target: Any = sys.modules.get(module)
     if target is None:
@@ -411,7 +411,7 @@ def _make_pathref(name: str, root: str, module: str, qualname: str) -> Any:
 
 def _make_module_pathref(name: str, root: str, module: str) -> ModuleType:
     """Load a module reference for a package imported by path."""
-    if _spawn._ROOTS.get(name) != root:
+    if _roots._ROOTS.get(name) != root:
         _adopt_root(name, root)
     return importlib.import_module(module)
 
@@ -443,14 +443,14 @@ class _SpawnEnvelope:
         self.process = process
 
     def __reduce__(self) -> Any:
-        roots = _spawn.registered_roots() if _mode == "path" else {}
+        roots = _roots.registered_roots() if _mode == "path" else {}
         return _make_spawned, (_Bootstrap(roots, _mode), self.process)
 
 
 def _make_bootstrap(roots: dict[str, str], mode: str) -> None:
     for name, root in roots.items():
         try:
-            _spawn._register_for_child(name, root)
+            _roots._register_for_child(name, root)
         except ValueError:
             # The child already imported that name from elsewhere.  Failing here would
             # kill the child before it could report anything; a path reference to the
@@ -473,7 +473,7 @@ def _dump(obj: Any, file: Any, protocol: int | None = None) -> None:
         _installed
         and _process_type is not None
         and isinstance(obj, _process_type)
-        and (_spawn._ROOTS or _mode == "value")
+        and (_roots._ROOTS or _mode == "value")
     ):
         obj = _SpawnEnvelope(obj)
     _saved_dump(obj, file, protocol)
@@ -524,7 +524,7 @@ def install_pickler(mode: str = "path") -> None:
             _unregister_by_value(_cp_registered)
         _mode = mode
         if mode == "value":
-            for name in _spawn.registered_roots():
+            for name in _roots.registered_roots():
                 _register_by_value(name)
 
 

@@ -615,7 +615,10 @@ def namespace_of(module: Any) -> dict[str, Any]:
 
 
 def _module_proxy_reduce(proxy: Any, protocol: Any) -> Any:
-    # Pickling is rare: its helpers load on first need (lazyimp._reduce).
+    # Pickling is rare: its helpers load on first need (lazyimp._reduce).  They are
+    # handed the proxy's state, the "not run yet" marker and resolve, so that _reduce
+    # imports nothing from this module.
     with _state.eager_scope():
         from . import _reduce
-    return _reduce.module_proxy_reduce(proxy, protocol)
+    st = _get(proxy, "_self_state")
+    return _reduce.module_proxy_reduce(proxy, protocol, st, _UNSET, resolve)

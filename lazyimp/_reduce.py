@@ -1,26 +1,38 @@
 """Pickling a module proxy as the module would pickle (contract C8.5), never executing it.
 
-Loaded on the first pickling of a proxy: most programs never pickle one.
+Loaded on the first pickling of a proxy: most programs never pickle one.  ``_proxy``
+calls ``module_proxy_reduce`` with what it needs of the proxy (its state, the marker of
+a module not run yet, ``resolve``), so this module imports nothing from ``_proxy``.
 """
 
 from __future__ import annotations
 
 import sys
 
-from . import _proxy, _state
+from . import _state
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
+    from ._proxy import _ProxyState
 
-def module_proxy_reduce(proxy: Any, protocol: Any) -> Any:
+
+def module_proxy_reduce(
+    proxy: Any,
+    protocol: Any,
+    st: _ProxyState,
+    unset: Any,
+    resolve: Callable[[Any], Any],
+) -> Any:
     # Pickle as the module would pickle (contract C8.5), without executing it.  A module
     # has no reducer of its own: the active pickler decides (cloudpickle's dispatch
     # table writes an import reference; plain pickle refuses).  The active pickler
     # is not passed to __reduce_ex__, so look for it on the calling frames.
-    st = _proxy._get(proxy, "_self_state")
-    target = st.real if st.real is not _proxy._UNSET else st.module
+    # ``st`` is the proxy's state, ``unset`` the value of ``st.real`` while the module
+    # has not run, and ``resolve`` runs it (all from _proxy, which calls this).
+    target = st.real if st.real is not unset else st.module
     pickler = _active_pickler()
     if pickler is not None:
         override = getattr(pickler, "reducer_override", None)
@@ -35,8 +47,8 @@ def module_proxy_reduce(proxy: Any, protocol: Any) -> Any:
             table = copyreg.dispatch_table
         reducer = table.get(type(target))
         if reducer is not None:
-            if st.real is _proxy._UNSET and _pickled_by_value(target):
-                target = _proxy.resolve(proxy)
+            if st.real is unset and _pickled_by_value(target):
+                target = resolve(proxy)
             return reducer(target)
     raise TypeError(f"cannot pickle {type(target).__name__!r} object")
 

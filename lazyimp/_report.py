@@ -28,6 +28,8 @@ import sys
 import time
 
 from . import _finder, _install, _registry, _state
+from ._reportfmt import SCHEMA_VERSION as SCHEMA_VERSION
+from ._reportfmt import _where
 
 # This module is usually first imported by report(), while lazy imports are on.  Its
 # own imports stay eager so that they do not show up in the report as deferred and
@@ -38,7 +40,6 @@ with _install.disabled():
     from dataclasses import dataclass, field, fields
     from typing import Any
 
-SCHEMA_VERSION = 1
 FORMATS = ("text", "json", "importtime", "chrome-trace")
 
 # States whose module was handed out as a proxy.
@@ -383,33 +384,6 @@ def _size(nbytes: int | None) -> str:
     if abs(nbytes) < 1048576:
         return f"{nbytes / 1024:.0f} KiB"
     return f"{nbytes / 1048576:.1f} MiB"
-
-
-def _where(file: str | None, line: int | None, module: str | None) -> str:
-    # A place in a module is `module:line` (json.decoder:329): shorter than its path
-    # and as clear.  The full path stays in the JSON form.  A script (__main__) or a
-    # frame without a module is shown by its path, relative where it can be.
-    if file is None:
-        return module or "?"
-    if module and module != "__main__" and not file.startswith("<"):
-        return f"{module}:{line}" if line is not None else module
-    place = _short(file)
-    return f"{place}:{line}" if line is not None else place
-
-
-def _short(path: str) -> str:
-    # Relative to the working directory when below it, else to the longest
-    # sys.path entry it is below (json/decoder.py rather than /usr/lib/...).
-    if not os.path.isabs(path):
-        return path
-    cwd = os.getcwd() + os.sep
-    if path.startswith(cwd):
-        return path[len(cwd) :]
-    best = ""
-    for entry in sys.path:
-        if entry and path.startswith(entry.rstrip(os.sep) + os.sep) and len(entry) > len(best):
-            best = entry.rstrip(os.sep) + os.sep
-    return path[len(best) :] if best else path
 
 
 def _columns() -> int:

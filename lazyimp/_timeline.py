@@ -18,7 +18,12 @@ import os
 from typing import Any
 
 from . import _registry
-from ._report import SCHEMA_VERSION, ModuleEntry, Report, _where
+from ._reportfmt import SCHEMA_VERSION, _where
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    # For the annotations only: _report loads this module, never the other way round.
+    from ._report import ModuleEntry, Report
 
 # --- importtime -----------------------------------------------------------------------
 

@@ -177,7 +177,8 @@ def test_same_name_from_another_path_raises_value_error(pkg: Path, tmp_path: Pat
 
 def test_failing_init_leaves_sys_modules_unchanged(tmp_path: Path) -> None:
     """A package body that raises propagates its error and leaves sys.modules as it was (contract C11.1)."""
-    from lazyimp._spawn import _ROOTS, import_module_from_path
+    from lazyimp._roots import _ROOTS
+    from lazyimp._spawn import import_module_from_path
 
     pkg = (
         write_tree(
@@ -619,7 +620,7 @@ def test_import_lazyimp_installs_nothing(tmp_path: Path) -> None:
         import sys
         before = sys.meta_path[:]
         import lazyimp
-        for name in ("lazyimp._spawn", "lazyimp._pickler", "multiprocessing", "cloudpickle"):
+        for name in ("lazyimp._spawn", "lazyimp._roots", "lazyimp._pickler", "multiprocessing", "cloudpickle"):
             assert name not in sys.modules, name
         assert sys.meta_path == before
         import lazyimp._spawn, lazyimp._pickler
@@ -868,10 +869,10 @@ def test_roots_prefix_registers_only_the_packages_a_message_names(
         script(
             """
             import pickle, sys
-            from lazyimp import _spawn
+            from lazyimp import _roots
             blobs = pickle.loads(open(IN, "rb").read())
             point = pickle.loads(blobs[0])
-            print(point.norm1(), sorted(_spawn._ROOTS), "secondpkg" in sys.modules)
+            print(point.norm1(), sorted(_roots._ROOTS), "secondpkg" in sys.modules)
             try:
                 pickle.loads(blobs[1])
             except FileNotFoundError as e:
