@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 # finds the same modules): not a user setting.
 SIDE_EFFECT_RULE = os.environ.get("_LAZYIMP_TEST_SIDE_EFFECT_RULE", "") != "off"
 
+FROM_IMPORT = "from-import (the module is used at once)"
+
 FIND = "find"  # the finder: a module not imported yet
 CACHED = "cached"  # a statement found the module already handed out lazily
 FROM = "from"  # lazy_from: a from-statement whose module may be deferred
@@ -107,7 +109,7 @@ def eager_reason(
     if mode == FIND and fromlist and lazy_from != fullname:
         # `from x import y` reads x.y right away: x would run at once anyway
         # (unless lazy_from hands out lazy names for this statement).
-        return "scope", "from-import (the module is used at once)"
+        return "scope", FROM_IMPORT
     if same_package and importer is not None:
         if not from_mode and fullname.rpartition(".")[0] == importer and "__path__" in namespace:
             # A package's __init__ importing its own submodule: often only for the
