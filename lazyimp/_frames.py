@@ -27,23 +27,14 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-_MACHINERY: set[str] = {"<frozen importlib._bootstrap>", "<frozen importlib._bootstrap_external>"}
+# importlib's frozen bootstrap and lazyimp's own wrappers of the import machinery
+# (registered in _state by the modules that hold them): the importing frame is the
+# first one outside them.
+_MACHINERY = _state.machinery
+_WRAPPERS = _state.wrappers
 # importlib/__init__.py (import_module) is machinery too; its path is known once
 # importlib is imported, which may be after lazyimp.
 _IMPORTLIB_INIT = ("importlib/__init__.py", "importlib\\__init__.py")
-# lazyimp's own wrappers of the import machinery are machinery too: track_imports()'s
-# __import__ wrapper (the importer is its caller), lazy_from's (it imports on the
-# statement's behalf) and the _handle_fromlist wrapper (importlib's, wrapped).  Each
-# module that holds one registers its file here when it loads (add_wrapper).
-_WRAPPERS: set[str] = set()
-
-
-def add_wrapper(filename: str) -> None:
-    """Treat frames of ``filename`` (a module of lazyimp's that wraps importlib or
-    ``__import__``) as import machinery: the importing frame is their caller."""
-    _WRAPPERS.add(filename)
-    _MACHINERY.add(filename)
-
 
 # -- this interpreter's bytecode ------------------------------------------------------
 # Opcode numbers, instruction sizes and argument encodings change with every release.

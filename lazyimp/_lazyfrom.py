@@ -434,4 +434,4 @@ def _lazy_from(
 
 
 # The wrapper's frames stand between an import statement and importlib.
-_frames.add_wrapper(_lazy_from.__code__.co_filename)
+_state.add_wrapper(_lazy_from.__code__.co_filename)

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from types import CodeType
     from typing import Any
 
-_CODE = type(_frames.is_module_level.__code__)
+_CODE = type((lambda: None).__code__)
 # Code objects that run when their parent runs (not when called later).
 _RUN_AT_IMPORT = ("<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>")
 _CO_OPTIMIZED = 0x0001

@@ -164,4 +164,4 @@ def note_from_binding(sub: Any) -> None:
 # frames are import machinery.
 _proxy.note_cached_import = note_cached_import
 _proxy.note_from_binding = note_from_binding
-_frames.add_wrapper(note_from_binding.__code__.co_filename)
+_state.add_wrapper(note_from_binding.__code__.co_filename)

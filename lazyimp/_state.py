@@ -71,6 +71,22 @@ class eager_scope:
         _local.depth -= 1
 
 
+# Files whose frames are import machinery: importlib's frozen bootstrap, and the
+# modules of lazyimp's own that wrap ``__import__`` or importlib (track_imports(),
+# lazy_from, the fromlist hook), each registering its file when it loads.  The frame
+# readers (_frames) look for an import statement past them.  Kept here, the one
+# module every other imports, so that registering never imports anything.
+wrappers: set[str] = set()
+machinery: set[str] = {"<frozen importlib._bootstrap>", "<frozen importlib._bootstrap_external>"}
+
+
+def add_wrapper(filename: str) -> None:
+    """Treat frames of ``filename`` (a module of lazyimp's that wraps importlib or
+    ``__import__``) as import machinery: the importing frame is their caller."""
+    wrappers.add(filename)
+    machinery.add(filename)
+
+
 # The one reading of an on/off environment variable (LAZYIMP, LAZYIMP_DISABLE,
 # LAZYIMP_LAZY_FROM, LAZYIMP_VERBOSE): the same words everywhere, an error otherwise.
 ON_WORDS = ("1", "true", "yes", "on")

@@ -36,6 +36,8 @@ from contextvars import ContextVar
 from types import TracebackType
 from typing import Any
 
+from . import _state
+
 # The collectors that imports in this context record into (innermost last).
 _active: ContextVar[tuple[TrackedImports, ...]] = ContextVar("lazyimp.track_imports", default=())
 
@@ -283,10 +285,6 @@ def _acquire() -> None:
     global _users, _import_wrapper, _import_module_wrapper
     import importlib
 
-    from . import _frames
-
-    # The wrappers' frames stand between an import statement and importlib.
-    _frames.add_wrapper(_acquire.__code__.co_filename)
     with _lock:
         _users += 1
         if _users == 1:
@@ -303,10 +301,6 @@ def _release() -> None:
     global _users, _import_wrapper, _import_module_wrapper
     import importlib
 
-    from . import _frames
-
-    # The wrappers' frames stand between an import statement and importlib.
-    _frames.add_wrapper(_acquire.__code__.co_filename)
     with _lock:
         _users -= 1
         if _users:
@@ -373,3 +367,7 @@ class track_imports:
             _active.set(tuple(s for s in _active.get() if s is not self.seen))
         finally:
             _release()
+
+
+# The wrappers' frames stand between an import statement and importlib.
+_state.add_wrapper(_acquire.__code__.co_filename)
