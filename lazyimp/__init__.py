@@ -10,8 +10,6 @@ Importing this package installs nothing and imports nothing heavy (contract C11.
 the report, import tracking and the spawn pickler load on first use.
 """
 
-from __future__ import annotations
-
 from ._finder import Importer as Importer
 from ._finder import engine as engine
 from ._install import disabled as disabled
@@ -66,7 +64,7 @@ __all__ = [
 ]
 
 # Public names that live in modules too costly to import with lazyimp itself.
-_LATER: dict[str, str] = {
+_LATER: "dict[str, str]" = {
     "ByValue": "._byvalue",
     "Report": "._report",
     "import_module_from_path": "._spawn",
@@ -79,7 +77,7 @@ _LATER: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: "str") -> "Any":
     module = _LATER.get(name)
     if module is None:
         raise AttributeError(f"module 'lazyimp' has no attribute {name!r}")
@@ -90,5 +88,5 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-def __dir__() -> list[str]:
+def __dir__() -> "list[str]":
     return sorted(set(globals()) | set(_LATER))

@@ -22,8 +22,6 @@ The process-wide controller (``install()``, ``uninstall()``, ``enabled()``,
 this module is what runs for each import.
 """
 
-from __future__ import annotations
-
 import sys
 import time
 from _thread import _local as _thread_local
@@ -44,19 +42,19 @@ else:
 # (contract C13.1).  Until then no proxy exists.
 # The policy and the registry follow the same rule when the configuration is the
 # default one (no arguments, no LAZYIMP_IGNORE*, no [tool.lazyimp]).
-_frames: Any = None
-_rule: Any = None
-_sites: Any = None
-_proxy: Any = None
-_loaders: Any = None
-_reload: Any = None
-_policy: Any = None
-_registry: Any = None
+_frames: "Any" = None
+_rule: "Any" = None
+_sites: "Any" = None
+_proxy: "Any" = None
+_loaders: "Any" = None
+_reload: "Any" = None
+_policy: "Any" = None
+_registry: "Any" = None
 # The native engine (lazyimp._native), loaded by the first install()/enabled() on an
 # interpreter with PEP 810's lazy imports (3.15+); None on the proxy engine.
-_native: Any = None
+_native: "Any" = None
 
-def _load_mechanism() -> None:
+def _load_mechanism() -> "None":
     global _frames, _rule, _proxy, _loaders, _reload, _sites
     if _proxy is None:
         _load_policy()
@@ -77,7 +75,7 @@ def _load_mechanism() -> None:
             _sites.patch_fromlist()
 
 
-def _load_policy() -> Any:
+def _load_policy() -> "Any":
     global _policy
     if _policy is None:
         with _state.eager_scope():
@@ -86,7 +84,7 @@ def _load_policy() -> Any:
     return _policy
 
 
-def _load_registry() -> Any:
+def _load_registry() -> "Any":
     global _registry
     importer: Importer | None = _state.importer
     if _registry is None:
@@ -100,14 +98,14 @@ def _load_registry() -> Any:
     return _registry
 
 
-def sync_registry() -> None:
+def sync_registry() -> "None":
     """Give the registry what install() remembered (the report calls this)."""
     importer: Importer | None = _state.importer
     if importer is not None and importer.installed is not None:
         _load_registry()
 
 
-def engine() -> str:
+def engine() -> "str":
     """Which engine makes imports lazy on this interpreter: ``"proxy"`` or ``"pep810"``.
 
     ``"pep810"`` on CPython 3.15+, whose built-in lazy imports (PEP 810) lazyimp
@@ -119,7 +117,7 @@ def engine() -> str:
     return "pep810" if hasattr(sys, "set_lazy_imports_filter") else "proxy"
 
 
-def _load_native() -> Any:
+def _load_native() -> "Any":
     global _native
     if _native is None:
         with _state.eager_scope():
@@ -129,7 +127,7 @@ def _load_native() -> Any:
 
 
 class _Lifted(_thread_local):
-    name: str | None = None  # the module lazy_from is importing in this thread
+    name: "str | None" = None  # the module lazy_from is importing in this thread
 
 
 class Importer:
@@ -140,7 +138,7 @@ class Importer:
             ignore entry with its source, and the scalar settings with theirs.
     """
 
-    def __init__(self) -> None:
+    def __init__(self) -> "None":
         self._config: Config | None = None  # None: the defaults, built on first need
         self.globally_on = False  # install() was called (not only enabled())
         self._scoped = 0  # enabled() blocks currently open that inserted us
@@ -154,11 +152,11 @@ class Importer:
         # behalf: the finder's "a from-import uses its module at once" is lifted).
         self.lifted = _Lifted()
 
-    def __repr__(self) -> str:
+    def __repr__(self) -> "str":
         state = "installed" if self in sys.meta_path else "not installed"
         return f"<lazyimp.Importer {state}>"
 
-    def uninstall(self) -> None:
+    def uninstall(self) -> "None":
         """Remove the finder and undo install()'s global changes (``lazyimp.uninstall()``)."""
         with _state.lock:
             self.globally_on = False
@@ -169,7 +167,7 @@ class Importer:
             if lazyfrom is not None:
                 lazyfrom.uninstall()
 
-    def _insert(self) -> None:
+    def _insert(self) -> "None":
         # Put the finder first in sys.meta_path (and the reload and fromlist
         # patches in place once the mechanism is loaded).  Idempotent.
         with _state.lock:
@@ -185,7 +183,7 @@ class Importer:
             if _native is not None:
                 _native.activate(self, _load_registry)
 
-    def _remove(self) -> None:
+    def _remove(self) -> "None":
         # Take the finder out of sys.meta_path and undo the reload and fromlist
         # patches.  The caller holds _state.lock and has checked that no install()
         # or enabled() needs it.
@@ -198,18 +196,18 @@ class Importer:
             _native.deactivate()
 
     @property
-    def config(self) -> Config:
+    def config(self) -> "Config":
         """The effective configuration (``lazyimp._policy.Config``)."""
         if self._config is None:
             self._config = _load_policy().build({})
         return self._config
 
     @config.setter
-    def config(self, value: Config | None) -> None:
+    def config(self, value: "Config | None") -> "None":
         self._config = value
 
     # -- the finder protocol ----------------------------------------------------------
-    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+    def find_spec(self, fullname: "str", path: "Any" = None, target: "Any" = None) -> "Any":
         if _native is not None:  # PEP 810 engine: only timing the deferred ones
             return _native.find_spec(fullname, path, target)
         if target is not None or _state.eager_depth():
@@ -228,7 +226,7 @@ class Importer:
                 return _loaders.existing_spec(fullname)
         return spec
 
-    def _find_spec(self, fullname: str, path: Any, target: Any) -> Any:
+    def _find_spec(self, fullname: "str", path: "Any", target: "Any") -> "Any":
         switch = _state.switch
         on = switch.get() if switch is not None else None
         if on is None:
@@ -299,8 +297,8 @@ class Importer:
         return spec
 
     def _lazy_or_why(
-        self, fullname: str, spec: Any, frame: Any, scope: str | None
-    ) -> tuple[str, str] | None:
+        self, fullname: "str", spec: "Any", frame: "Any", scope: "str | None"
+    ) -> "tuple[str, str] | None":
         # Called in the eager scope: None means hand out a proxy.  ``scope`` is
         # _rule.scope_reason's answer, already asked.
         reason = self._kind_reason(spec)
@@ -326,7 +324,7 @@ class Importer:
                 return ("kind", f"no proxy type: {exc}")
         return reason
 
-    def _after_lazy_parent(self, fullname: str, spec: Any = None) -> Any:
+    def _after_lazy_parent(self, fullname: "str", spec: "Any" = None) -> "Any":
         # An eager import of a child of an unexecuted package.  An eager import
         # runs the parent's body first (it may set up sys.modules entries the
         # child needs, as importlib/__init__ does for importlib._bootstrap), but
@@ -349,7 +347,7 @@ class Importer:
         spec.loader = _loaders.ParentFirst(spec.loader, parent_module)
         return spec
 
-    def _find_later(self, fullname: str, path: Any, target: Any) -> Any:
+    def _find_later(self, fullname: "str", path: "Any", target: "Any") -> "Any":
         # Ask the finders after us, in order, as importlib would.  A finder that
         # recursively asks sys.meta_path for the same name (wrapt's post-import hook
         # finder does) reaches us again: step aside for that inner call.
@@ -373,7 +371,7 @@ class Importer:
         finally:
             self._finding.discard(fullname)
 
-    def _find_after_parent_ran(self, fullname: str, target: Any) -> Any:
+    def _find_after_parent_ran(self, fullname: "str", target: "Any") -> "Any":
         # The parent package is still unexecuted and its __path__ (from the spec)
         # did not have the submodule: its __init__ may extend __path__
         # (pkgutil.extend_path).  Run it, as an eager import would have, and retry.
@@ -391,7 +389,7 @@ class Importer:
             return _loaders.existing_spec(fullname)
         return self._find_later(fullname, getattr(real, "__path__", None), target)
 
-    def _kind_reason(self, spec: Any) -> tuple[str, str] | None:
+    def _kind_reason(self, spec: "Any") -> "tuple[str, str] | None":
         # Modules whose loader cannot hand out a proxy stay eager (contract C2.1).
         loader = _loaders.unchained(spec.loader)
         if loader is None:
@@ -409,7 +407,7 @@ class Importer:
             return "kind", f"loader {type(loader).__name__} creates its own module"
         return None
 
-    def _still_in_site(self) -> bool:
+    def _still_in_site(self) -> "bool":
         # Imports made while site is processing .pth files (and sitecustomize) stay
         # eager (contract C1.5).  Once Python code outside site imports, stop checking.
         # An import no Python code made (3.13 imports linecache for `-c` after
@@ -424,19 +422,19 @@ class Importer:
 
     _warned = False
 
-    def _warn_once(self, message: str) -> None:
+    def _warn_once(self, message: "str") -> "None":
         if not Importer._warned:
             Importer._warned = True
             print(message, file=sys.stderr)
 
 
-def _still_importing(exc: Exception) -> bool:
+def _still_importing(exc: "Exception") -> "bool":
     # An ImportError about a module whose body is running (partly initialised).
     module = sys.modules.get(getattr(exc, "name", None) or "") if isinstance(exc, ImportError) else None
     return bool(getattr(getattr(module, "__spec__", None), "_initializing", False))
 
 
-def _made_by_python_code(frame: Any) -> bool:
+def _made_by_python_code(frame: "Any") -> "bool":
     # Is there a frame outside importlib's frozen machinery above the finder?
     while frame is not None:
         if not frame.f_code.co_filename.startswith("<frozen importlib"):
@@ -445,7 +443,7 @@ def _made_by_python_code(frame: Any) -> bool:
     return False
 
 
-def in_site(frame: Any) -> bool:
+def in_site(frame: "Any") -> "bool":
     """Is ``frame`` or a caller of it running in ``site`` (start-up, .pth files)?"""
     # site is frozen on 3.11+ (co_filename "<frozen site>"): match the module name.
     while frame is not None:
@@ -455,7 +453,7 @@ def in_site(frame: Any) -> bool:
     return False
 
 
-def import_statement(name: str) -> Any:
+def import_statement(name: "str") -> "Any":
     """Run ``import name`` from a module-level frame of its own; return what it binds.
 
     The finder judges it as any module-level import statement (lazy when the switch

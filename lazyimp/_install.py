@@ -7,8 +7,6 @@ in ``sys.meta_path`` or takes it out, scoped to a context by ``enabled()`` and
 on 3.15+ the engine is the interpreter's own (``_native``, PEP 810).
 """
 
-from __future__ import annotations
-
 import os
 import sys
 
@@ -20,7 +18,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-def _unsupported_interpreter() -> str | None:
+def _unsupported_interpreter() -> "str | None":
     gil = getattr(sys, "_is_gil_enabled", None)
     if (gil is not None and not gil()) or "t" in getattr(sys, "abiflags", ""):
         return (
@@ -32,17 +30,17 @@ def _unsupported_interpreter() -> str | None:
     return None
 
 
-_importer: Importer | None = None
+_importer: "Importer | None" = None
 
 
-def _the_importer() -> Importer:
+def _the_importer() -> "Importer":
     global _importer
     if _importer is None:
         _importer = _state.importer = Importer()
     return _importer
 
 
-def install(*, reset: bool = False, **config: Any) -> Importer:
+def install(*, reset: "bool" = False, **config: "Any") -> "Importer":
     """Make module-level imports lazy from now on, process-wide.
 
     The eager idiom it replaces is plain ``import x``: afterwards ``import x`` at
@@ -127,7 +125,7 @@ def install(*, reset: bool = False, **config: Any) -> Importer:
     return importer
 
 
-def _configured_elsewhere() -> bool:
+def _configured_elsewhere() -> "bool":
     # Cheap checks for the other configuration sources; parsing waits for them.
     environ = os.environ
     if "LAZYIMP_IGNORE" in environ or "LAZYIMP_IGNORE_PACKAGES" in environ:
@@ -143,7 +141,7 @@ def _configured_elsewhere() -> bool:
         return False
 
 
-def uninstall() -> None:
+def uninstall() -> "None":
     """Remove the finder and undo install()'s global changes (contract C1.2).
 
     Proxies handed out before keep working: they execute on first use as before.
@@ -153,7 +151,7 @@ def uninstall() -> None:
         _importer.uninstall()
 
 
-def is_installed() -> bool:
+def is_installed() -> "bool":
     """True while ``install()`` is in effect (the finder is in ``sys.meta_path``)."""
     return _importer is not None and _importer.globally_on and _importer in sys.meta_path
 
@@ -163,13 +161,13 @@ class _Switch:
 
     __slots__ = ("value", "config", "token", "previous_config")
 
-    def __init__(self, value: bool, config: dict[str, Any]) -> None:
+    def __init__(self, value: "bool", config: "dict[str, Any]") -> "None":
         self.value = value
         self.config = config
         self.token: Any = None
         self.previous_config: Any = None
 
-    def __enter__(self) -> Importer | None:
+    def __enter__(self) -> "Importer | None":
         importer = None
         if self.value:
             problem = _unsupported_interpreter()
@@ -193,7 +191,7 @@ class _Switch:
         self.token = _state.scoped_switch().set(self.value)
         return importer
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: "Any") -> "None":
         _state.scoped_switch().reset(self.token)
         if self.value:
             importer = _the_importer()
@@ -205,7 +203,7 @@ class _Switch:
                     importer._remove()
 
 
-def enabled(**config: Any) -> _Switch:
+def enabled(**config: "Any") -> "_Switch":
     """``with lazyimp.enabled():`` makes module-level imports lazy in this context.
 
     The context is the current thread and the asyncio tasks and threads started with
@@ -216,12 +214,12 @@ def enabled(**config: Any) -> _Switch:
     return _Switch(True, config)
 
 
-def disabled() -> _Switch:
+def disabled() -> "_Switch":
     """``with lazyimp.disabled():`` keeps imports eager in this context only."""
     return _Switch(False, {})
 
 
-def import_lazily(name: str) -> Any:
+def import_lazily(name: "str") -> "Any":
     """Import ``name`` now and return a lazy proxy, whatever the calling frame.
 
     Finding is eager (a missing module raises ``ModuleNotFoundError`` here); the

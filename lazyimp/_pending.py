@@ -6,8 +6,6 @@ interpreter's lazy objects).  A module name works on both (``is_lazy("json")``):
 3.15 a lazy global read in order to pass it would be imported by the read.
 """
 
-from __future__ import annotations
-
 import sys
 
 from . import _finder
@@ -17,7 +15,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-def is_lazy(obj: object) -> bool:
+def is_lazy(obj: "object") -> "bool":
     """True if ``obj`` is lazily imported and its module has not run yet.
 
     ``obj`` is a module name (``is_lazy("json")``: the form that works on every
@@ -40,7 +38,7 @@ def is_lazy(obj: object) -> bool:
     return proxy is not None and bool(proxy.is_lazy(obj))
 
 
-def load(obj: Any) -> Any:
+def load(obj: "Any") -> "Any":
     """Execute a lazily imported module now and return the real module.
 
     The eager idiom: ``importlib.import_module(name)``.  ``obj`` is a lazy module
@@ -63,7 +61,7 @@ def load(obj: Any) -> Any:
     return obj
 
 
-def pending() -> list[str]:
+def pending() -> "list[str]":
     """Names of the modules handed out lazily and not executed yet, in import order.
 
     On 3.15: the modules lazyimp's filter deferred that have not run yet.
@@ -74,7 +72,7 @@ def pending() -> list[str]:
     return list(proxy.PENDING) if proxy is not None else []
 
 
-def resolve_all() -> list[str]:
+def resolve_all() -> "list[str]":
     """Execute every pending lazy module now; return their names (contract C1.8).
 
     For pre-fork servers, privilege drops and freezing.  Modules that the resolved
@@ -102,13 +100,13 @@ def resolve_all() -> list[str]:
 # --- the native engine (3.15+): _native.DEFERRED and the interpreter's lazy objects ----
 
 
-def _native_pending(deferred: dict[str, Any]) -> list[str]:
+def _native_pending(deferred: "dict[str, Any]") -> "list[str]":
     # Deferred by lazyimp's filter and not imported yet, in the order deferred.
     modules = sys.modules
     return [name for name in deferred if name not in modules]
 
 
-def _native_is_lazy(deferred: dict[str, Any], obj: object) -> bool:
+def _native_is_lazy(deferred: "dict[str, Any]", obj: "object") -> "bool":
     # A lazy object, or a module name whose lazy import (lazyimp's or the program's
     # own `lazy import`) has not run yet.
     if isinstance(obj, str):
@@ -118,13 +116,13 @@ def _native_is_lazy(deferred: dict[str, Any], obj: object) -> bool:
     return type(obj) is _lazy_type()
 
 
-def _lazy_type() -> type:
+def _lazy_type() -> "type":
     import types
 
     return types.LazyImportType  # type: ignore[attr-defined,no-any-return]
 
 
-def _native_load(obj: Any) -> Any:
+def _native_load(obj: "Any") -> "Any":
     if isinstance(obj, str):
         from importlib import import_module
 
@@ -134,7 +132,7 @@ def _native_load(obj: Any) -> Any:
     return obj
 
 
-def _native_resolve_all(deferred: dict[str, Any]) -> list[str]:
+def _native_resolve_all(deferred: "dict[str, Any]") -> "list[str]":
     # Import every pending module, then replace the lazy objects left in module
     # globals whose module is imported now (reading them would do it one by one).
     from importlib import import_module
@@ -160,7 +158,7 @@ def _native_resolve_all(deferred: dict[str, Any]) -> list[str]:
     return done
 
 
-def _target(lazy: Any) -> str:
+def _target(lazy: "Any") -> "str":
     # repr is "<lazy_import 'a.b'>": the module (or module.attribute) it stands for.
     text = repr(lazy)
     name = text.partition("'")[2].rpartition("'")[0]

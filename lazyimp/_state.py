@@ -10,8 +10,6 @@
   while another thread held it cannot leave the child's lazyimp locked (contract C1.8).
 """
 
-from __future__ import annotations
-
 import _thread
 import os
 
@@ -23,10 +21,10 @@ if TYPE_CHECKING:
 
 # Created by the first enabled()/disabled() block: importing _contextvars costs more
 # than the rest of install(), and a process that never scopes the switch needs none.
-switch: ContextVar[bool | None] | None = None
+switch: "ContextVar[bool | None] | None" = None
 
 
-def scoped_switch() -> ContextVar[bool | None]:
+def scoped_switch() -> "ContextVar[bool | None]":
     """The context variable, created on first need."""
     global switch
     if switch is None:
@@ -40,7 +38,7 @@ def scoped_switch() -> ContextVar[bool | None]:
 
 # The one lazyimp.Importer, once created (install(), enabled()): the proxies' hooks
 # read its configuration through here, so that they never import the finder.
-importer: Any = None
+importer: "Any" = None
 
 # Guards install()/uninstall() and every change to sys.meta_path made by lazyimp.
 lock = _thread.RLock()
@@ -55,7 +53,7 @@ class _PerThread(_thread._local):
 _local = _PerThread()
 
 
-def eager_depth() -> int:
+def eager_depth() -> "int":
     return _local.depth
 
 
@@ -64,10 +62,10 @@ class eager_scope:
 
     __slots__ = ()
 
-    def __enter__(self) -> None:
+    def __enter__(self) -> "None":
         _local.depth += 1
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: "Any") -> "None":
         _local.depth -= 1
 
 
@@ -76,11 +74,11 @@ class eager_scope:
 # lazy_from, the fromlist hook), each registering its file when it loads.  The frame
 # readers (_frames) look for an import statement past them.  Kept here, the one
 # module every other imports, so that registering never imports anything.
-wrappers: set[str] = set()
-machinery: set[str] = {"<frozen importlib._bootstrap>", "<frozen importlib._bootstrap_external>"}
+wrappers: "set[str]" = set()
+machinery: "set[str]" = {"<frozen importlib._bootstrap>", "<frozen importlib._bootstrap_external>"}
 
 
-def add_wrapper(filename: str) -> None:
+def add_wrapper(filename: "str") -> "None":
     """Treat frames of ``filename`` (a module of lazyimp's that wraps importlib or
     ``__import__``) as import machinery: the importing frame is their caller."""
     wrappers.add(filename)
@@ -93,7 +91,7 @@ ON_WORDS = ("1", "true", "yes", "on")
 OFF_WORDS = ("", "0", "false", "no", "off")
 
 
-def flag(name: str, value: str | None = None) -> bool:
+def flag(name: "str", value: "str | None" = None) -> "bool":
     """The environment variable ``name`` (or ``value``, when given) as a switch.
 
     ``1``, ``true``, ``yes``, ``on`` mean on; unset, empty, ``0``, ``false``, ``no``,
@@ -115,7 +113,7 @@ def flag(name: str, value: str | None = None) -> bool:
     )
 
 
-def _after_fork_in_child() -> None:
+def _after_fork_in_child() -> "None":
     # A lock held by a thread that does not exist in the child could never be
     # released: replace it.  The thread-local depth belongs to the forking thread,
     # which continues in the child, so it stays.
