@@ -233,7 +233,7 @@ class Importer:
             on = self.globally_on
         if not on or (self._site_phase and self._still_in_site()):
             # An eager import: its unexecuted parents run first, as eagerly.
-            return self._after_lazy_parent(fullname)
+            return self._eager_child(fullname, target)
         if _proxy is None:
             _load_mechanism()
         frame = _frames.importer_frame(3)
@@ -249,7 +249,7 @@ class Importer:
             # Eager by where the statement stands (the common eager case): decided
             # before any finding; the finders after us find it as importlib would.
             _registry.record_eager(fullname, _registry.EAGER, why)
-            return self._after_lazy_parent(fullname)
+            return self._eager_child(fullname, target)
         local = _state._local  # the eager scope, inline (the hot path)
         local.depth += 1
         try:
@@ -323,6 +323,17 @@ class Importer:
                 self._warn_once(f"lazyimp: imports stay eager: {exc}")
                 return ("kind", f"no proxy type: {exc}")
         return reason
+
+    def _eager_child(self, fullname: "str", target: "Any") -> "Any":
+        # An import decided eager before finding: None (the finders after us find
+        # it as importlib would) unless its parent package has not run yet; then
+        # the parent runs first, as eagerly, and when its __path__ does not hold
+        # the child the parent runs now, which may make the child itself (3.14's
+        # collections.abc) or extend __path__.
+        spec = self._after_lazy_parent(fullname)
+        if spec is None and _proxy is not None:
+            spec = self._find_after_parent_ran(fullname, target)
+        return spec
 
     def _after_lazy_parent(self, fullname: "str", spec: "Any" = None) -> "Any":
         # An eager import of a child of an unexecuted package.  An eager import

@@ -625,3 +625,35 @@ def test_a_submodule_only_its_package_body_makes(tmp_path: Path) -> None:
     lazy = run_python(src.format(setup="import lazyimp; lazyimp.install()")).stdout
     assert eager == "1 True pkg._impl ['pkg', 'pkg._impl', 'pkg.virtual']\n"
     assert lazy == eager
+
+
+def test_eager_from_import_of_a_child_the_pending_parent_makes(tmp_path: Path) -> None:
+    """`from p.virt import X`, p pending and p.virt made by p's body, works as eagerly (contract C2.3).
+
+    The from-import is eager and decided before anything is found: with p's
+    ``__path__`` holding no ``virt``, p runs first (as an eager import would run it)
+    and the module its body put in sys.modules is handed back (3.14's
+    ``collections.abc`` is such a module).
+    """
+    write_tree(
+        tmp_path,
+        {
+            "p/__init__.py": (
+                "import sys, types\n"
+                "virt = types.ModuleType('p.virt')\nvirt.X = 1\nsys.modules['p.virt'] = virt\n"
+            ),
+        },
+    )
+    out = run_python(
+        f"""
+        import sys
+        sys.path.insert(0, {str(tmp_path)!r})
+        import lazyimp
+        lazyimp.install()
+        import p
+        assert lazyimp.is_lazy("p")
+        from p.virt import X
+        print(X, lazyimp.is_lazy("p"))
+        """
+    ).stdout
+    assert out.split() == ["1", "False"], out
