@@ -3,8 +3,8 @@
 ``import wrapt`` (2.x) costs 55-100 ms and 170 modules (asyncio, inspect,
 importlib.metadata) because its ``__init__`` imports every feature.  The proxy type
 lives in the extension ``wrapt._wrappers``, whose initialisation imports at most
-``wrapt.exceptions`` (a small pure-Python module, wrapt 2.2+) through the package.  So we build
-the ``wrapt`` package module from its spec *without executing it*, let the two
+``wrapt.exceptions`` (a small pure-Python module of recent releases) through the
+package.  So we build the ``wrapt`` package module from its spec *without executing it*, let the two
 submodules import into it, and leave a lazy proxy of that same package object in
 ``sys.modules``: a later ``import wrapt`` runs the package body into that object,
 finds both submodules already imported, and so exports the very type we subclass.
@@ -62,8 +62,9 @@ def load_base() -> tuple[type, Any]:
     for module_name, type_name in attempts:
         if PathFinder.find_spec(module_name, locations) is None:
             continue
-        # wrapt 2.2+ keeps its exceptions in wrapt.exceptions, which the C type's
-        # initialisation imports; 2.0 and 2.1 have no such module and import nothing.
+        # Recent wrapt releases (2.5) keep their exceptions in wrapt.exceptions, which
+        # the C type's initialisation imports; 2.0 and 2.1 have no such module and
+        # import nothing there.
         subs: tuple[str, ...] = (module_name,)
         if PathFinder.find_spec("wrapt.exceptions", locations) is not None:
             subs = ("wrapt.exceptions", module_name)

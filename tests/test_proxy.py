@@ -5,10 +5,11 @@ contract C2.4, C2.5, C2.7, C5.1, C6.1, C8.5.  Each test runs in a fresh interpre
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
-from helpers import run_python
+from helpers import run_python, write_tree
 
 pytestmark = pytest.mark.proxy_engine(
     "the wrapt module proxy and its state machine (lazyimp/_proxy.py); PEP 810 binds the interpreter's lazy objects instead (tests/test_native.py)"
@@ -363,3 +364,42 @@ def test_pure_python_proxy_first_needed_inside_a_module_it_imports() -> None:
         env={"WRAPT_DISABLE_EXTENSIONS": "1"},
     )
     assert "stay eager" not in proc.stderr, proc.stderr
+
+
+def test_wrapt_2_1_gives_its_c_type_without_its_package_body(tmp_path: Path) -> None:
+    """With wrapt 2.1 (no ``wrapt.exceptions``) the first proxy loads only the C type (contract C2.4).
+
+    The shortcut used to require ``wrapt.exceptions`` and fell back to ``import
+    wrapt``: its ``__init__`` imports inspect, importlib.metadata and 170 modules
+    more (about 95M instructions) on the first intercepted import.
+    """
+    import subprocess
+
+    target = tmp_path / "wrapt21"
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--only-binary", ":all:",
+         "--target", str(target), "wrapt==2.1.2"],
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0:
+        pytest.skip(f"wrapt 2.1.2 could not be installed here: {proc.stderr.strip()[-200:]}")
+    write_tree(tmp_path, {"plain.py": "X = 1\n"})
+    run_python(
+        f"""
+        import sys
+        sys.path[:0] = [{str(target)!r}, {str(tmp_path)!r}]
+        import lazyimp
+        lazyimp.install()
+        import plain
+        assert lazyimp.is_lazy("plain")
+        c_type = sys.modules["wrapt._wrappers"].ObjectProxy
+        assert sys.modules["wrapt._wrappers"].__file__.startswith({str(target)!r})
+        assert issubclass(type(plain), c_type)
+        assert lazyimp.is_lazy(sys.modules["wrapt"]), "wrapt's body ran"
+        assert "wrapt.decorators" not in sys.modules and "inspect" not in sys.modules
+        assert plain.X == 1
+        import wrapt  # its body runs into the package the C type was loaded with
+        assert wrapt._wrappers.ObjectProxy is c_type
+        """
+    )
