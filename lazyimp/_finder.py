@@ -237,14 +237,7 @@ class Importer:
         if _proxy is None:
             _load_mechanism()
         frame = _frames.importer_frame(3)
-        why = _rule.scope_reason(frame)
-        if why is None and self.lifted.name != fullname:
-            # `from x import y` reads x.y at once: x would run at once anyway
-            # (unless lazy_from hands out lazy names for this statement).  The
-            # commonest eager import of all, decided here too.
-            name, fromlist = _frames.statement(frame)  # type: ignore[arg-type]
-            if fromlist and name == fullname:
-                why = _rule.FROM_IMPORT
+        why = _rule.scope_reason(frame, fullname, self.lifted.name)
         if why is not None and not _registry.record_eager_times:
             # Eager by where the statement stands (the common eager case): decided
             # before any finding; the finders after us find it as importlib would.

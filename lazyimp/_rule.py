@@ -106,9 +106,7 @@ def eager_reason(
     name, fromlist = stmt
     if name != fullname:
         fromlist = None  # the statement is about another module (a parent or child)
-    if mode == FIND and fromlist and lazy_from != fullname:
-        # `from x import y` reads x.y right away: x would run at once anyway
-        # (unless lazy_from hands out lazy names for this statement).
+    if mode == FIND and _used_at_once(stmt, fullname, lazy_from):
         return "scope", FROM_IMPORT
     if same_package and importer is not None:
         if not from_mode and fullname.rpartition(".")[0] == importer and "__path__" in namespace:
@@ -133,12 +131,14 @@ def eager_reason(
     return None
 
 
-def scope_reason(frame: FrameType | None) -> str | None:
-    """Why an import by the statement in ``frame`` is eager by where it stands, or None.
+def scope_reason(frame: FrameType | None, fullname: str, lazy_from: str | None = None) -> str | None:
+    """Why the finder's import of ``fullname`` by the statement in ``frame`` is eager
+    by the statement alone, or None.
 
-    The cheap part of ``eager_reason`` (no importing frame, a function or class body,
-    a ``try`` block), which the finder asks before it does anything else: most eager
-    imports end here, before any finding, record or code read of lazyimp's.
+    The cheap part of ``eager_reason`` in ``FIND`` mode (no importing frame, a
+    function or class body, a ``try`` block, ``from fullname import ...``), which the
+    finder asks before it does anything else: most eager imports end here, before any
+    finding, record or code read of lazyimp's.
     """
     if frame is None:
         return "no importing frame"
@@ -146,7 +146,18 @@ def scope_reason(frame: FrameType | None) -> str | None:
         return "function or class body"
     if _frames.in_try_block(frame):
         return "try block"
+    if _used_at_once(_frames.statement(frame), fullname, lazy_from):
+        return FROM_IMPORT
     return None
+
+
+def _used_at_once(
+    stmt: tuple[str | None, tuple[str, ...] | None], fullname: str, lazy_from: str | None
+) -> bool:
+    # `from x import y` reads x.y right away: x would run at once anyway (unless
+    # lazy_from hands out lazy names for this statement).
+    name, fromlist = stmt
+    return bool(fromlist) and name == fullname and lazy_from != fullname
 
 
 def _side_effect(
