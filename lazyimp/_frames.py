@@ -17,9 +17,8 @@ keep them alive).
 from __future__ import annotations
 
 import sys
-from _bisect import bisect_right as _bisect_right
 
-from . import _state
+from . import _opcodes, _state
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -38,22 +37,17 @@ _IMPORTLIB_INIT = ("importlib/__init__.py", "importlib\\__init__.py")
 
 # -- this interpreter's bytecode ------------------------------------------------------
 # Opcode numbers, instruction sizes and argument encodings change with every release.
-# They are read at run time: numbers and inline cache sizes from this interpreter's
-# ``opcode`` module, and how LOAD_GLOBAL and LOAD_ATTR pack a name index with flag
-# bits from a function of ours that this interpreter compiled (``_encoding_probe``).
-# tests/test_bytecode_crosscheck.py compares every reader here with ``dis`` over the
-# whole standard library.  ``dis`` itself is not imported: it costs more than all of
-# lazyimp's start-up.
-
-_ops: dict[str, int] = {}
+# Numbers, inline cache sizes and the rest come from ``_opcodes`` (a table per released
+# interpreter, this interpreter's ``opcode`` module otherwise), and how LOAD_GLOBAL
+# and LOAD_ATTR pack a name index with flag bits from a function of ours that this
+# interpreter compiled (``_encoding_probe``).  tests/test_bytecode_crosscheck.py
+# compares every reader here with ``dis`` over the whole standard library.  Neither
+# ``dis`` nor (on a listed interpreter) ``opcode`` is imported: ``dis`` costs more
+# than all of lazyimp's start-up.
 
 
 def _opmap() -> dict[str, int]:
-    if not _ops:
-        with _state.eager_scope():
-            import opcode
-        _ops.update(opcode.opmap)
-    return _ops
+    return _opcodes.facts().opmap
 
 
 def _encoding_probe() -> Any:
@@ -84,8 +78,8 @@ _STORE_KINDS = {
 class _Format:
     """The opcode numbers, sizes and argument encodings the readers need."""
 
-    def __init__(self, ops: dict[str, int]) -> None:
-        opcode = sys.modules["opcode"]
+    def __init__(self, facts: _opcodes.Facts) -> None:
+        ops = facts.opmap
         get = ops.get
         self.extended = ops["EXTENDED_ARG"]
         self.import_name = ops["IMPORT_NAME"]
@@ -94,7 +88,7 @@ class _Format:
         self.load_small_int = get("LOAD_SMALL_INT", -1)  # 3.14: the value is the argument
         # 3.15 loads None (and a few others) by an index into a table opcode publishes.
         self.load_common_constant = get("LOAD_COMMON_CONSTANT", -1)
-        self.common_constants = tuple(getattr(opcode, "_common_constants", ()))
+        self.common_constants = facts.common_constants
         self.load_global = ops["LOAD_GLOBAL"]
         self.load_attr = ops["LOAD_ATTR"]
         self.load_method = get("LOAD_METHOD", -1)  # 3.10 and 3.11
@@ -106,21 +100,9 @@ class _Format:
         # 3.12+ wraps a generator's or coroutine's whole body in a handler that turns
         # a StopIteration leaving it into RuntimeError: not a try block.
         self.call_intrinsic_1 = get("CALL_INTRINSIC_1", -1)
-        descs = list(getattr(opcode, "_intrinsic_1_descs", ()))
-        name = "INTRINSIC_STOPITERATION_ERROR"
-        self.stopiteration_error = descs.index(name) if name in descs else -1
-        # Inline CACHE entries (two bytes each) after each opcode, 3.11+: a list by
-        # opcode on 3.11 and 3.12 (made bytes in C: a loop over it costs more than
-        # all the rest here), a mapping by name from 3.13 (a frozendict on 3.15).
-        caches = getattr(opcode, "_inline_cache_entries", None) or {}
-        if hasattr(caches, "items"):
-            counts = bytearray(256)
-            for name, count in caches.items():
-                if name in ops:
-                    counts[ops[name]] = count
-            self.caches = bytes(counts)
-        else:
-            self.caches = bytes(caches).ljust(256, b"\0")
+        self.stopiteration_error = facts.stopiteration_error
+        # Inline CACHE entries (two bytes each) after each opcode, 3.11+.
+        self.caches = facts.caches
         self.global_shift = self.attr_shift = self.method_shift = self.import_shift = 0
         shifts = self._shifts()
         self.global_shift, self.attr_shift, self.method_shift, self.import_shift = shifts
@@ -170,7 +152,7 @@ _formats: list[_Format] = []
 
 def _format() -> _Format:
     if not _formats:
-        _formats.append(_Format(_opmap()))
+        _formats.append(_Format(_opcodes.facts()))
     return _formats[0]
 
 
@@ -575,6 +557,21 @@ def lineno(frame: FrameType) -> int | None:
     return frame.f_lineno if line is None else line
 
 
+def _bisect_right() -> Any:
+    # _bisect is an extension module (about 1M instructions to load): loaded when a
+    # line past EARLY is first wanted, which many programs never ask for.
+    global _bisect_right_c
+    if _bisect_right_c is None:
+        with _state.eager_scope():  # lazyimp's own imports are never lazy
+            from _bisect import bisect_right
+
+        _bisect_right_c = bisect_right
+    return _bisect_right_c
+
+
+_bisect_right_c: Any = None
+
+
 def line_at(code: CodeType, lasti: int) -> int | None:
     """The line of the instruction at byte offset ``lasti`` of ``code`` (None if none).
 
@@ -604,7 +601,7 @@ def line_at(code: CodeType, lasti: int) -> int | None:
                     entry[0] = None  # the whole table is read
     # (start, end, line) tuples sort by start: the last range starting at or
     # before lasti.
-    i = _bisect_right(ranges, (lasti, _AFTER)) - 1
+    i = _bisect_right()(ranges, (lasti, _AFTER)) - 1
     if i >= 0:
         start, end, line = ranges[i]
         if start <= lasti < end and line is not None:

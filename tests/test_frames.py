@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from helpers import run_python, write_tree
 
-from lazyimp import _frames
+from lazyimp import _frames, _opcodes
 
 SHAPES = '''
 probe("plain")
@@ -320,5 +320,78 @@ def test_the_readers_never_import_dis(tmp_path: Path) -> None:
             pass
         pkg.mod.f(), Y + 0
         assert "dis" not in sys.modules and "inspect" not in sys.modules, sorted(sys.modules)
+        """
+    )
+
+
+# -- the opcode tables (lazyimp._opcodes) ------------------------------------------------
+def test_this_interpreter_has_an_opcode_table_that_matches_opcode() -> None:
+    """The table kept for this interpreter equals what its ``opcode`` module says (contract C13.1).
+
+    Every CPython CI runs (3.10-3.15) is listed: a release that is not would import
+    ``opcode`` again (2.9M instructions of fixed cost).  Regenerate an entry with
+    ``python -m lazyimp._opcodes``.
+    """
+    from importlib.util import MAGIC_NUMBER
+
+    assert MAGIC_NUMBER in _opcodes.TABLES, _opcodes.table_entry(_opcodes.from_opcode())
+    listed = _opcodes.facts()
+    truth = _opcodes.from_opcode()
+    assert listed.opmap == truth.opmap
+    assert listed.caches == truth.caches
+    assert listed.stopiteration_error == truth.stopiteration_error
+    # Identity for the built-ins, type and value for the literals (True == 1).
+    assert [(type(c), c) for c in listed.common_constants] == [
+        (type(c), c) for c in truth.common_constants
+    ]
+    assert all(
+        a is b or type(a) is type(b) for a, b in zip(listed.common_constants, truth.common_constants)
+    )
+
+
+def test_every_opcode_name_in_lazyimp_is_in_the_table() -> None:
+    """An opcode name lazyimp's readers use is one the tables keep (contract C13.1).
+
+    The tables hold the numbers of ``_opcodes.NAMES`` only; a reader asking for
+    another name would find it absent (and ``"X" in ops`` would say so silently).
+    """
+    import ast
+    import opcode
+
+    folder = Path(_opcodes.__file__).parent
+    used = set()
+    for path in folder.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and node.value in opcode.opmap:
+                used.add(node.value)
+    assert used, "no opcode names found: the scan is broken"
+    assert used <= set(_opcodes.NAMES), sorted(used - set(_opcodes.NAMES))
+
+
+def test_lazy_imports_load_no_opcode_module(tmp_path: Path) -> None:
+    """Handing out and resolving lazy imports, with every reader used, loads no ``opcode`` (contract C13.1)."""
+    write_tree(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/mod.py": "from . import helper\nimport pkg.helper as h\ndef f():\n    return h.X\n",
+            "pkg/helper.py": "X = 1\n",
+            "other.py": "Y = 2\n",
+        },
+    )
+    run_python(
+        f"""
+        import sys
+        sys.path.insert(0, {str(tmp_path)!r})
+        import lazyimp
+        lazyimp.install(lazy_from=True)
+        import pkg.mod
+        from other import Y
+        try:
+            import json
+        except ImportError:
+            pass
+        pkg.mod.f(), Y + 0
+        assert "opcode" not in sys.modules, "opcode was imported"
         """
     )
