@@ -87,7 +87,7 @@ def _opcodes() -> _Ops:
 class _Module:
     """What is known of one module's code: its code objects and the answers so far."""
 
-    __slots__ = ("flat", "chains", "unsafe", "attrs")
+    __slots__ = ("flat", "chains", "unsafe", "attrs", "at_import")
 
     def __init__(self, code: CodeType) -> None:
         # Every code object of the module, with whether it runs while the module
@@ -98,6 +98,7 @@ class _Module:
         self.chains: dict[tuple[str, ...], bool] = {}
         self.unsafe: dict[str, bool] = {}
         self.attrs: dict[str, frozenset[str]] = {}
+        self.at_import: dict[str, bool] = {}
 
 
 # id(module code) -> (code, _Module); bounded.
@@ -244,6 +245,27 @@ def attrs_at_import(code: CodeType, name: str) -> frozenset[str]:
                     if index < len(names):
                         found.add(names[index])
         known = module.attrs[name] = frozenset(found)
+    return known
+
+
+def read_at_import(code: CodeType, name: str) -> bool:
+    """True if the code that runs while the module does loads the global ``name``.
+
+    The module body, its class bodies and comprehensions; not function bodies.
+    """
+    module = _module(code)
+    known = module.at_import.get(name)
+    if known is None:
+        known = False
+        for sub, at_import in module.flat:
+            names = sub.co_names
+            if at_import and name in names:
+                for _ in loads(sub.co_code, names.index(name)):
+                    known = True
+                    break
+                if known:
+                    break
+        module.at_import[name] = known
     return known
 
 

@@ -110,9 +110,9 @@ def eager_reason(
         return "scope", FROM_IMPORT
     if same_package and importer is not None:
         if not from_mode and fullname.rpartition(".")[0] == importer and "__path__" in namespace:
-            # A package's __init__ importing its own submodule: often only for the
-            # submodule's side effects (registering functions, as mpmath does).
-            return "scope", "package __init__ importing its own submodule"
+            why = _own_submodule(frame, stmt, fullname)
+            if why is not None:
+                return "scope", why
         if SIDE_EFFECT_RULE and name is not None:
             why = _side_effect(frame, stmt, importer, namespace, fullname)
             if why is not None:
@@ -158,6 +158,32 @@ def _used_at_once(
     # lazy_from hands out lazy names for this statement).
     name, fromlist = stmt
     return bool(fromlist) and name == fullname and lazy_from != fullname
+
+
+def _own_submodule(
+    frame: FrameType, stmt: tuple[str | None, tuple[str, ...] | None], fullname: str
+) -> str | None:
+    # contract C3.5: a package's __init__ importing one of its own submodules stays
+    # eager when its body reads the binding while it runs.  Deferred, the submodule
+    # would run at that read, partway through the package's own body: trio's
+    # fixup_module_metadata(__name__, globals()) walks the package's globals and
+    # reads each one's __module__, which runs the deferred submodules, whose bodies
+    # add globals to the dictionary being walked (trio then reads lowlevel.__name__,
+    # which is how the rule sees it).  Never read: the side-effect rule (C3.6).
+    bound = _frames.bindings(frame, stmt) or {}
+    chains = binding_chains(stmt, bound, fullname)
+    if not chains:
+        return "package __init__ importing its own submodule (binding not seen)"
+    code = frame.f_code
+    for chain in chains:
+        if len(chain) == 1:
+            read = _reads.read_at_import(code, chain[0])
+        else:
+            read = chain[1] in _reads.attrs_at_import(code, chain[0])
+        if read:
+            what = ".".join(chain[:2])
+            return f"package __init__ reads its own submodule {what} while it runs"
+    return None
 
 
 def _side_effect(

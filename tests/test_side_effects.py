@@ -440,3 +440,83 @@ def test_a_function_level_from_import_of_a_pending_submodule_runs_it(tmp_path: P
     out = outputs(tmp_path, main, files)
     assert out["eager"][1] == "True\n"
     assert_same(out)
+
+
+# -- contract C3.5: a package __init__ importing its own submodule --------------------------
+OWN_READ_IN_FUNCTION = {
+    "pkg/__init__.py": "from . import sub\ndef get():\n    return sub.VALUE\n",
+    "pkg/sub.py": "import sys\nsys._sub_ran = True\nVALUE = 7\n",
+}
+OWN_READ_WHILE_RUNNING = {
+    "pkg/__init__.py": "import pkg.sub\nNAME = pkg.sub.__name__\nfrom . import other\nUPPER = other.VALUE.upper()\n",
+    "pkg/sub.py": "VALUE = 7\n",
+    "pkg/other.py": "VALUE = 'x'\n",
+}
+PROBE_OWN = """
+import sys
+import lazyimp
+import pkg
+get = pkg.get  # runs the package's __init__
+print("ran:", getattr(sys, "_sub_ran", False), "lazy:", lazyimp.is_lazy(sys.modules["pkg.sub"]))
+print(get(), getattr(sys, "_sub_ran", False))
+"""
+
+
+def test_a_package_defers_its_own_submodule_read_only_by_its_functions(tmp_path: Path) -> None:
+    """`from . import sub` in an __init__ that reads sub only in functions: deferred until called (contract C3.5)."""
+    write_tree(tmp_path, OWN_READ_IN_FUNCTION)
+    src = f"import sys\nsys.path.insert(0, {str(tmp_path)!r})\nimport lazyimp\nlazyimp.install()\n{PROBE_OWN}"
+    out = run_python(src, tmp_path=tmp_path, cwd=tmp_path).stdout
+    assert out == "ran: False lazy: True\n7 True\n", out
+
+
+def test_a_package_runs_the_own_submodules_its_body_reads(tmp_path: Path) -> None:
+    """An __init__ that reads its own submodule while it runs imports it eagerly, and says so (contract C3.5)."""
+    write_tree(tmp_path, OWN_READ_WHILE_RUNNING)
+    src = f"""
+import sys
+sys.path.insert(0, {str(tmp_path)!r})
+import lazyimp
+lazyimp.install()
+import pkg
+print(pkg.NAME, pkg.UPPER)
+for record in lazyimp.report(file=open("/dev/null", "w")).to_dict()["modules"]:
+    if record["name"] in ("pkg.sub", "pkg.other"):
+        print(record["name"], "|", record["state"], "|", record["reason"])
+"""
+    out = run_python(src, tmp_path=tmp_path, cwd=tmp_path).stdout
+    lines = out.splitlines()
+    assert lines[0] == "pkg.sub X", out
+    assert sorted(lines[1:]) == [
+        "pkg.other | eager | package __init__ reads its own submodule other while it runs",
+        "pkg.sub | eager | package __init__ reads its own submodule pkg.sub while it runs",
+    ], out
+
+
+TRIO_MAIN = """
+import trio
+
+async def main():
+    await trio.sleep(0)
+    return 42
+
+print(trio.run(main))
+"""
+
+
+def test_trio_runs_its_own_submodules_that_its_init_reads(tmp_path: Path) -> None:
+    """trio's __init__ walks its globals while it runs: its submodules run there (contract C3.5).
+
+    ``fixup_module_metadata(__name__, globals())`` reads every global's
+    ``__module__``; deferred submodules would run during the walk and add globals to
+    the dictionary being walked.  trio's __init__ also reads ``lowlevel.__name__``
+    and the others while it runs, which is what the rule sees.  Without the rule:
+    "dictionary changed size during iteration".
+    """
+    pytest.importorskip("trio")
+    assert_same(outputs(tmp_path, TRIO_MAIN, {}))
+    off = "from lazyimp import _rule\n_rule._own_submodule = lambda *args: None\n"
+    src = f"import lazyimp\nlazyimp.install()\n{off}{TRIO_MAIN}"
+    proc = run_python(src, tmp_path=tmp_path, check=False, cwd=tmp_path)
+    assert proc.returncode == 1, (proc.stdout, proc.stderr)
+    assert "dictionary changed size during iteration" in proc.stderr, proc.stderr
