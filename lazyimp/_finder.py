@@ -128,6 +128,9 @@ def _load_native() -> "Any":
 
 class _Lifted(_thread_local):
     name: "str | None" = None  # the module lazy_from is importing in this thread
+    # (module, code, offset, why): the from-statement lazy_from last declined to
+    # defer in this thread, so that the report gives its reason, not the finder's.
+    declined: "tuple[str, Any, int, str] | None" = None
 
 
 class Importer:
@@ -151,6 +154,8 @@ class Importer:
         # (its __import__ wrapper imports the module itself on the statement's
         # behalf: the finder's "a from-import uses its module at once" is lifted).
         self.lifted = _Lifted()
+        # lazy_from's __import__ wrapper is installed (set by _install).
+        self.lazy_from = False
 
     def __repr__(self) -> "str":
         state = "installed" if self in sys.meta_path else "not installed"
@@ -166,6 +171,7 @@ class Importer:
             lazyfrom = sys.modules.get("lazyimp._lazyfrom")
             if lazyfrom is not None:
                 lazyfrom.uninstall()
+            self.lazy_from = False
 
     def _insert(self) -> "None":
         # Put the finder first in sys.meta_path (and the reload and fromlist
@@ -238,6 +244,8 @@ class Importer:
             _load_mechanism()
         frame = _frames.importer_frame(3)
         why = _rule.scope_reason(frame, fullname, self.lifted.name)
+        if why is _rule.FROM_IMPORT and self.lazy_from:
+            why = _rule.declined_reason(frame, fullname, self.lifted.declined)
         if why is not None and not _registry.record_eager_times:
             # Eager by where the statement stands (the common eager case): decided
             # before any finding; the finders after us find it as importlib would.

@@ -117,8 +117,10 @@ def install(*, reset: "bool" = False, **config: "Any") -> "Importer":
             with _state.eager_scope():
                 from . import _lazyfrom
             _lazyfrom.install(importer)
+            importer.lazy_from = True
         elif "lazyimp._lazyfrom" in sys.modules:
             sys.modules["lazyimp._lazyfrom"].uninstall()
+            importer.lazy_from = False
         if _finder.in_site(sys._getframe(1)):
             importer._site_phase = True
         importer._insert()

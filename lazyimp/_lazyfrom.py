@@ -415,8 +415,12 @@ def _lazy_from(
     absolute = stmt[0]
     if absolute != name:
         return None  # a call of __import__() with a fromlist, not a statement
-    if _rule.eager_reason(importer.config, frame, absolute, None, _rule.FROM) is not None:
-        return None  # the one rule (lazyimp._rule): this statement is eager
+    reason = _rule.eager_reason(importer.config, frame, absolute, None, _rule.FROM)
+    if reason is not None:
+        # The one rule (lazyimp._rule): this statement is eager.  The finder
+        # records why, if it finds the module (not imported yet).
+        importer.lifted.declined = (absolute, frame.f_code, frame.f_lasti, reason[1])
+        return None
     bound = _frames.bindings(frame, stmt) or {}
     # Import the module itself without a fromlist: the core finder hands it out
     # unexecuted (the flag lifts its "from-import runs at once" rule for it).

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 SIDE_EFFECT_RULE = os.environ.get("_LAZYIMP_TEST_SIDE_EFFECT_RULE", "") != "off"
 
 FROM_IMPORT = "from-import (the module is used at once)"
+WITHIN_PACKAGE = "from-import within one package"
 
 FIND = "find"  # the finder: a module not imported yet
 CACHED = "cached"  # a statement found the module already handed out lazily
@@ -93,7 +94,7 @@ def eager_reason(
         # modules run (circular imports, class bases built with type(), names
         # handed to C functions that need the real type).  Checked first: most
         # from-imports are of this kind.
-        return "scope", "from-import within one package"
+        return "scope", WITHIN_PACKAGE
     if not scope_checked and _frames.in_try_block(frame):
         return "scope", "try block"
     if namespace.get("__lazyimp_eager__") is True:
@@ -149,6 +150,26 @@ def scope_reason(frame: FrameType | None, fullname: str, lazy_from: str | None =
     if _used_at_once(_frames.statement(frame), fullname, lazy_from):
         return FROM_IMPORT
     return None
+
+
+def declined_reason(
+    frame: FrameType | None, fullname: str, declined: tuple[str, Any, int, str] | None
+) -> str:
+    """Why lazy_from left the from-statement in ``frame`` importing ``fullname`` eager.
+
+    The finder asks when lazy_from is on and the statement is ``from fullname
+    import ...``: the reason lazy_from's own decision gave (``declined``, if it is
+    about this statement), else "within one package" for a relative or same-package
+    statement (the wrapper does not look at those), else ``FROM_IMPORT``.
+    """
+    if declined is not None and frame is not None:
+        name, code, lasti, why = declined
+        if name == fullname and frame.f_code is code and frame.f_lasti == lasti:
+            return why
+    importer = frame.f_globals.get("__name__") if frame is not None else None
+    if importer is not None and importer.partition(".")[0] == fullname.partition(".")[0]:
+        return WITHIN_PACKAGE
+    return FROM_IMPORT
 
 
 def _used_at_once(

@@ -445,3 +445,36 @@ def test_re_exported_name_compared_with_is_in_another_module(tmp_path: Path) -> 
         assert maker.__dict__["text_type"] is str  # swapped when compat ran
         """
     )
+
+
+def test_the_report_says_why_lazy_from_left_a_from_import_eager(tmp_path: Path) -> None:
+    """The report gives lazy_from's own reason for a from-import it kept eager (contract C12.3, C9.1).
+
+    Not "the module is used at once", which is what the finder alone would say.
+    """
+    write_tree(
+        tmp_path,
+        {
+            "app/__init__.py": "from .models import Model\nfrom app.views import View\n",
+            "app/models.py": "class Model:\n    pass\n",
+            "app/views.py": "class View:\n    pass\n",
+        },
+    )
+    run(
+        tmp_path,
+        """
+        import os
+        from lib import SENTINEL
+        def check(x):
+            return x is SENTINEL
+        import app
+        app.Model
+        reasons = {
+            record["name"]: record["reason"]
+            for record in lazyimp.report(file=open(os.devnull, "w")).to_dict()["modules"]
+        }
+        assert reasons["lib"].startswith("a name used where a stand-in cannot serve"), reasons["lib"]
+        assert reasons["app.models"] == "from-import within one package", reasons["app.models"]
+        assert reasons["app.views"] == "from-import within one package", reasons["app.views"]
+        """,
+    )
