@@ -301,9 +301,19 @@ def test_pandas_imports_and_works_lazily(tmp_path: Path) -> None:
 @needs_311
 @pytest.mark.slow
 def test_pandas_fails_lazily_without_the_rule(tmp_path: Path) -> None:
-    """Without the side-effect rule, pandas fails to import lazily (contract C3.6)."""
+    """Without the side-effect rule, pandas fails to import lazily (contract C3.6).
+
+    On the proxy engine it fails on an option `import pandas.core.config_init`
+    registers (KeyError).  On 3.15 it fails earlier: `from pandas._libs.tslibs import
+    dtypes` (never read, in its ``__all__``) is deferred too, and a Cython module
+    reifying it fails to import numpy's C API.
+    """
     out = outputs(tmp_path, PANDAS, {}, env=RULE_OFF)
-    assert out["core"][0] == 1 and "KeyError" in out["core"][2], out["core"]
+    assert out["core"][0] == 1, out["core"]
+    if sys.version_info < (3, 15):
+        assert "KeyError" in out["core"][2], out["core"]
+    else:
+        assert "numpy._core.multiarray failed to import" in out["core"][2], out["core"]
 
 
 @needs_311
@@ -457,7 +467,7 @@ import sys
 import lazyimp
 import pkg
 get = pkg.get  # runs the package's __init__
-print("ran:", getattr(sys, "_sub_ran", False), "lazy:", lazyimp.is_lazy(sys.modules["pkg.sub"]))
+print("ran:", getattr(sys, "_sub_ran", False), "lazy:", lazyimp.is_lazy("pkg.sub"))
 print(get(), getattr(sys, "_sub_ran", False))
 """
 
