@@ -292,8 +292,9 @@ def _judge_from(
     if path is None:
         return False
     wanted: list[tuple[str, Any]] = []
+    namespace = module.__dict__
     for item in fromlist:
-        if hasattr(module, item):
+        if item in namespace:
             continue
         sub = f"{name}.{item}"
         if sub in sys.modules:

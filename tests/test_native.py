@@ -8,6 +8,7 @@ that their body ran, so "lazy" is checked by what ran, never by reading a lazy g
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -385,3 +386,35 @@ def test_reload_takes_a_lazy_object_or_a_module(tmp_path: Path) -> None:
         assert importlib.reload(plainmod) is module and ran().count("plainmod") == 3
         """,
     )
+
+
+def test_a_name_served_by_module_getattr_is_asked_for_as_often_as_eagerly(tmp_path: Path) -> None:
+    """`from pkg import name` where pkg's ``__getattr__`` serves the name: asked as eagerly (contract C12, C3.3).
+
+    The filter tells names the package has from submodules to defer by the
+    package's namespace, never by ``hasattr``, which would run ``__getattr__`` once
+    more than the import system does (a deprecation shim's warning, a lazy_loader
+    style import).
+    """
+    write_tree(
+        tmp_path,
+        {
+            "shim/__init__.py": (
+                "import sys\nsys._asked = []\n"
+                "def __getattr__(name):\n"
+                "    sys._asked.append(name)\n"
+                "    if name == 'OLD':\n"
+                "        return 'old value'\n"
+                "    raise AttributeError(name)\n"
+            ),
+        },
+    )
+    body = """
+        import shim
+        shim.__name__
+        from shim import OLD
+        print(OLD, sys._asked)
+        """
+    eager = run(tmp_path, body)
+    assert eager.startswith("old value ['OLD'"), eager
+    assert run(tmp_path, "lazyimp.install()\n" + textwrap.dedent(body)) == eager
