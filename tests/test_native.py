@@ -418,3 +418,28 @@ def test_a_name_served_by_module_getattr_is_asked_for_as_often_as_eagerly(tmp_pa
     eager = run(tmp_path, body)
     assert eager.startswith("old value ['OLD'"), eager
     assert run(tmp_path, "lazyimp.install()\n" + textwrap.dedent(body)) == eager
+
+
+SUPPRESSED = """
+from contextlib import suppress
+with suppress(ImportError):
+    from no_such_module_lazyimp_x import thing
+with suppress(ImportError):
+    import no_such_module_lazyimp_y
+print(sorted(name for name in ("thing", "no_such_module_lazyimp_y") if name in globals()))
+"""
+
+
+def test_a_missing_module_under_suppress_raises_at_the_statement(tmp_path: Path) -> None:
+    """`with suppress(ImportError): from missing import x` binds nothing, as eagerly; PEP 810 alone binds a lazy object (contract C2.3).
+
+    A ``with`` block is not a ``try`` block: the interpreter's mode defers the
+    statement and the missing module is found missing only on first use.  lazyimp
+    finds each module at the statement, in both modes.
+    """
+    eager = run_python(SUPPRESSED).stdout
+    assert eager == "[]\n", eager
+    alone = run_python(SUPPRESSED, python_args=["-X", "lazy_imports=all"]).stdout
+    assert alone != eager, alone
+    for setup in ("lazyimp.install()\n", "lazyimp.install(lazy_from=True)\n"):
+        assert run(tmp_path, setup + SUPPRESSED) == eager

@@ -43,3 +43,18 @@ def test_sympy_gives_the_eager_output_in_both_modes() -> None:
     assert "2*x + 2" in out["eager"] and "14.134725" in out["eager"], out["eager"]
     assert out["core"] == out["eager"]
     assert out["lazy_from"] == out["eager"]
+
+
+@pytest.mark.slow
+@pytest.mark.native_engine
+def test_sympy_breaks_under_pep810_alone_and_works_with_lazyimp() -> None:
+    """3.15: ``-X lazy_imports=all`` alone breaks sympy on mpmath's registrations; lazyimp's rules keep it working (contract C3.6, C12).
+
+    mpmath's ``functions`` registers ``zetazero`` and others while its package runs;
+    deferred, ``FPContext`` lacks them ("has no attribute 'zetazero'").
+    """
+    alone = run_python(SYMPY, python_args=["-X", "lazy_imports=all"], check=False, timeout=120)
+    assert alone.returncode == 1 and "zetazero" in alone.stderr, (alone.stdout, alone.stderr[-2000:])
+    eager = run_python(SYMPY, timeout=120).stdout
+    for setup in (MODES["core"], MODES["lazy_from"]):
+        assert run_python(setup + SYMPY, timeout=120).stdout == eager
