@@ -58,3 +58,40 @@ def test_sympy_breaks_under_pep810_alone_and_works_with_lazyimp() -> None:
     eager = run_python(SYMPY, timeout=120).stdout
     for setup in (MODES["core"], MODES["lazy_from"]):
         assert run_python(setup + SYMPY, timeout=120).stdout == eager
+
+
+# Defers from-imports within one package on the native engine as the interpreter's
+# own mode would, keeping lazyimp's other rules: the statement is judged as a plain
+# import of the module it names.
+WITHIN_PACKAGE_LIFTED = """
+import lazyimp
+from lazyimp import _rule
+_original = _rule.eager_reason
+def _lifted(config, frame, fullname, origin=None, mode=_rule.FIND, lazy_from=None, scope_checked=False):
+    importer = frame.f_globals.get("__name__") or "" if frame is not None else ""
+    if mode == _rule.NATIVE_FROM and importer.partition(".")[0] == fullname.partition(".")[0]:
+        mode = _rule.FIND
+    return _original(config, frame, fullname, origin, mode, lazy_from, scope_checked)
+_rule.eager_reason = _lifted
+lazyimp.install(lazy_from=True)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.native_engine
+def test_sympy_needs_its_from_imports_within_the_package_eager() -> None:
+    """3.15: deferring sympy's from-imports within sympy enters its import cycles from the other side (contract C12.3).
+
+    ``sympy.core`` and ``sympy.logic`` import each other (``core.symbol`` imports
+    ``logic.boolalg``, which imports ``core.decorators``; ``core.expr`` imports
+    ``core.function``, which imports ``core.symbol``).  Eagerly the package's own
+    order decides which module of a cycle runs first.  Deferred, a module runs at the
+    first use of a name, from the middle of another: one of the cycle then imports a
+    name from a half-run module ("cannot import name ... from partially initialized
+    module").  So from-imports within one package stay eager on the native engine
+    too (on the proxy engine stand-ins add reasons of their own).
+    """
+    lifted = run_python(WITHIN_PACKAGE_LIFTED + SYMPY, check=False, timeout=120)
+    assert lifted.returncode == 1, (lifted.stdout, lifted.stderr[-2000:])
+    assert "from partially initialized module 'sympy." in lifted.stderr, lifted.stderr[-2000:]
+    assert run_python(MODES["lazy_from"] + SYMPY, timeout=120).stdout == run_python(SYMPY, timeout=120).stdout
