@@ -244,7 +244,7 @@ class Importer:
             _load_mechanism()
         frame = _frames.importer_frame(3)
         why = _rule.scope_reason(frame, fullname, self.lifted.name)
-        if why is _rule.FROM_IMPORT and self.lazy_from:
+        if self.lazy_from and why is _rule.FROM_IMPORT:
             why = _rule.declined_reason(frame, fullname, self.lifted.declined)
         if why is not None and not _registry.record_eager_times:
             # Eager by where the statement stands (the common eager case): decided

@@ -557,19 +557,18 @@ def lineno(frame: FrameType) -> int | None:
     return frame.f_lineno if line is None else line
 
 
-def _bisect_right() -> Any:
+def _load_bisect() -> Any:
     # _bisect is an extension module (about 1M instructions to load): loaded when a
     # line past EARLY is first wanted, which many programs never ask for.
-    global _bisect_right_c
-    if _bisect_right_c is None:
-        with _state.eager_scope():  # lazyimp's own imports are never lazy
-            from _bisect import bisect_right
+    global _bisect_right
+    with _state.eager_scope():  # lazyimp's own imports are never lazy
+        from _bisect import bisect_right
 
-        _bisect_right_c = bisect_right
-    return _bisect_right_c
+    _bisect_right = bisect_right
+    return bisect_right
 
 
-_bisect_right_c: Any = None
+_bisect_right: Any = None
 
 
 def line_at(code: CodeType, lasti: int) -> int | None:
@@ -601,7 +600,8 @@ def line_at(code: CodeType, lasti: int) -> int | None:
                     entry[0] = None  # the whole table is read
     # (start, end, line) tuples sort by start: the last range starting at or
     # before lasti.
-    i = _bisect_right()(ranges, (lasti, _AFTER)) - 1
+    bisect_right = _bisect_right or _load_bisect()
+    i = bisect_right(ranges, (lasti, _AFTER)) - 1
     if i >= 0:
         start, end, line = ranges[i]
         if start <= lasti < end and line is not None:
