@@ -95,3 +95,24 @@ def test_sympy_needs_its_from_imports_within_the_package_eager() -> None:
     assert lifted.returncode == 1, (lifted.stdout, lifted.stderr[-2000:])
     assert "from partially initialized module 'sympy." in lifted.stderr, lifted.stderr[-2000:]
     assert run_python(MODES["lazy_from"] + SYMPY, timeout=120).stdout == run_python(SYMPY, timeout=120).stdout
+
+
+JSONSCHEMA = """
+import jsonschema
+jsonschema.validate({"n": 1}, {"type": "object", "properties": {"n": {"type": "integer"}}})
+print("valid")
+"""
+
+
+@pytest.mark.native_engine
+def test_jsonschema_needs_its_from_imports_within_the_package_eager() -> None:
+    """3.15: deferring jsonschema's from-imports within jsonschema breaks it too (contract C12.3).
+
+    ``jsonschema/__init__.py`` imports from ``jsonschema.validators``; deferred,
+    ``validators`` runs later, and while it runs it asks the package for a name its
+    ``__getattr__`` serves by importing it from ``validators``, half run: ImportError.
+    """
+    lifted = run_python(WITHIN_PACKAGE_LIFTED + JSONSCHEMA, check=False, timeout=120)
+    assert lifted.returncode == 1, (lifted.stdout, lifted.stderr[-2000:])
+    assert "from partially initialized module 'jsonschema.validators'" in lifted.stderr, lifted.stderr[-2000:]
+    assert run_python(MODES["lazy_from"] + JSONSCHEMA, timeout=120).stdout == "valid\n"
