@@ -54,6 +54,10 @@ _registry: "Any" = None
 # interpreter with PEP 810's lazy imports (3.15+); None on the proxy engine.
 _native: "Any" = None
 
+# importlib's loader of source modules: proxies wrap its modules as they are.
+_SourceFileLoader = sys.modules["_frozen_importlib_external"].SourceFileLoader
+
+
 def _load_mechanism() -> "None":
     global _frames, _rule, _proxy, _loaders, _reload, _sites
     if _proxy is None:
@@ -301,10 +305,12 @@ class Importer:
         self, fullname: "str", spec: "Any", frame: "Any", scope: "str | None"
     ) -> "tuple[str, str] | None":
         # Called in the eager scope: None means hand out a proxy.  ``scope`` is
-        # _rule.scope_reason's answer, already asked.
-        reason = self._kind_reason(spec)
-        if reason is not None:
-            return reason
+        # _rule.scope_reason's answer, already asked.  A plain source module (the
+        # common case) needs no kind check.
+        if type(spec.loader) is not _SourceFileLoader:
+            reason = self._kind_reason(spec)
+            if reason is not None:
+                return reason
         if scope is not None:
             return "scope", scope
         reason = _rule.eager_reason(

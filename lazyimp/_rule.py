@@ -107,7 +107,7 @@ def eager_reason(
     name, fromlist = stmt
     if name != fullname:
         fromlist = None  # the statement is about another module (a parent or child)
-    if mode == FIND and _used_at_once(stmt, fullname, lazy_from):
+    if mode == FIND and not scope_checked and _used_at_once(stmt, fullname, lazy_from):
         return "scope", FROM_IMPORT
     if same_package and importer is not None:
         if not from_mode and fullname.rpartition(".")[0] == importer and "__path__" in namespace:
