@@ -305,12 +305,10 @@ class Importer:
         self, fullname: "str", spec: "Any", frame: "Any", scope: "str | None"
     ) -> "tuple[str, str] | None":
         # Called in the eager scope: None means hand out a proxy.  ``scope`` is
-        # _rule.scope_reason's answer, already asked.  A plain source module (the
-        # common case) needs no kind check.
-        if type(spec.loader) is not _SourceFileLoader:
-            reason = self._kind_reason(spec)
-            if reason is not None:
-                return reason
+        # _rule.scope_reason's answer, already asked.
+        reason = self._kind_reason(spec)
+        if reason is not None:
+            return reason
         if scope is not None:
             return "scope", scope
         reason = _rule.eager_reason(
@@ -409,6 +407,8 @@ class Importer:
 
     def _kind_reason(self, spec: "Any") -> "tuple[str, str] | None":
         # Modules whose loader cannot hand out a proxy stay eager (contract C2.1).
+        if type(spec.loader) is _SourceFileLoader:
+            return None  # a plain source module: the common case
         loader = _loaders.unchained(spec.loader)
         if loader is None:
             return "kind", "namespace package"

@@ -256,16 +256,12 @@ def read_at_import(code: CodeType, name: str) -> bool:
     module = _module(code)
     known = module.at_import.get(name)
     if known is None:
-        known = False
-        for sub, at_import in module.flat:
-            names = sub.co_names
-            if at_import and name in names:
-                for _ in loads(sub.co_code, names.index(name)):
-                    known = True
-                    break
-                if known:
-                    break
-        module.at_import[name] = known
+        known = module.at_import[name] = any(
+            at_import
+            and name in sub.co_names
+            and next(loads(sub.co_code, sub.co_names.index(name)), None) is not None
+            for sub, at_import in module.flat
+        )
     return known
 
 
